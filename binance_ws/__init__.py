@@ -1,0 +1,91 @@
+"""binance_ws: a synchronous, thread-backed client for the Binance Spot WebSocket API.
+
+Example::
+
+    >>> from binance_ws import Client
+    >>> from binance_ws.exchange import LocalExchange
+    >>> with LocalExchange() as ex, Client(ex.url) as client:
+    ...     client.request("ping").status
+    200
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ._client import PRODUCTION_URL, TESTNET_URL, Client, ClientState
+from ._errors import (
+    APIError,
+    BadRequestError,
+    BinanceWSError,
+    ClientClosedError,
+    ConnectError,
+    ConnectionClosedError,
+    ExecutionUnknownError,
+    InsecureTransportError,
+    InvalidParameterError,
+    IPBannedError,
+    PartialSuccessError,
+    ProtocolError,
+    RateLimitedError,
+    RequestTimeoutError,
+    ServerError,
+    UnauthorizedError,
+    WAFBlockedError,
+)
+from ._ratelimits import RateLimit
+from ._response import Response
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "PRODUCTION_URL",
+    "TESTNET_URL",
+    "APIError",
+    "BadRequestError",
+    "BinanceWSError",
+    "Client",
+    "ClientClosedError",
+    "ClientState",
+    "ConnectError",
+    "ConnectionClosedError",
+    "ExecutionUnknownError",
+    "IPBannedError",
+    "InsecureTransportError",
+    "InvalidParameterError",
+    "PartialSuccessError",
+    "ProtocolError",
+    "RateLimit",
+    "RateLimitedError",
+    "RequestTimeoutError",
+    "Response",
+    "ServerError",
+    "UnauthorizedError",
+    "WAFBlockedError",
+    "add_stderr_logger",
+]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+
+def add_stderr_logger(level: int = logging.DEBUG) -> logging.Handler:
+    """Send this package's log records to stderr at ``level``; returns the handler.
+
+    Log lines never contain request parameters, keys or signatures.
+    """
+    logger = logging.getLogger(__name__)
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s [%(threadName)s] %(name)s: %(message)s")
+    )
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    return handler
+
+
+# Tracebacks say binance_ws.ServerError, not binance_ws._errors.ServerError.
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type):
+        _obj.__module__ = __name__
+del _name, _obj

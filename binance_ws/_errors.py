@@ -1,0 +1,328 @@
+"""The exception tree of binance_ws.
+
+Every exception the SDK raises on purpose derives from :class:`BinanceWSError`::
+
+    BinanceWSError
+    ├─ InvalidParameterError (ValueError)  nothing sent: bad input, named parameter and fix
+    ├─ ClientClosedError (RuntimeError)    nothing sent: the client is not connected
+    ├─ InsecureTransportError              nothing sent: credentials over ws:// to a remote host
+    ├─ ConnectError (ConnectionError)      the connection could not be opened
+    ├─ ProtocolError                       a frame or result the SDK could not decode
+    ├─ APIError                            the server answered with a status other than 200
+    │   ├─ BadRequestError         400
+    │   ├─ UnauthorizedError       401 (session key revoked)
+    │   ├─ WAFBlockedError         403
+    │   ├─ PartialSuccessError     409 (order.cancelReplace: one half failed)
+    │   ├─ RateLimitedError        429 (retry_after)
+    │   │   └─ IPBannedError       418 (a stronger 429)
+    │   └─ ServerError             5xx ─┐
+    └─ ExecutionUnknownError  ◄─────────┘ the request may or may not have executed
+        ├─ ServerError
+        ├─ RequestTimeoutError (TimeoutError)
+        └─ ConnectionClosedError
+
+Messages never contain request parameters: those carry the API key, the signature and the
+timestamp.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._ratelimits import RateLimit
+
+__all__ = [
+    "APIError",
+    "BadRequestError",
+    "BinanceWSError",
+    "ClientClosedError",
+    "ConnectError",
+    "ConnectionClosedError",
+    "ExecutionUnknownError",
+    "IPBannedError",
+    "InsecureTransportError",
+    "InvalidParameterError",
+    "PartialSuccessError",
+    "ProtocolError",
+    "RateLimitedError",
+    "RequestTimeoutError",
+    "ServerError",
+    "UnauthorizedError",
+    "WAFBlockedError",
+    "error_for_response",
+]
+
+_UNKNOWN_HINT = (
+    "execution status is unknown: query the order (e.g. order_status(orig_client_order_id=...)) "
+    "before retrying"
+)
+
+
+class BinanceWSError(Exception):
+    """Base class of every error raised by binance_ws.
+
+    Example::
+
+        try:
+            client.order_place(symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.001")
+        except binance_ws.ExecutionUnknownError:
+            ...  # may have executed: query it before doing anything else
+        except binance_ws.APIError as exc:
+            print(exc.code, exc.msg)  # rejected: nothing happened
+    """
+
+
+class InvalidParameterError(BinanceWSError, ValueError):
+    """Bad input caught before anything was sent; the message names the parameter and the fix."""
+
+    def __init__(self, param: str, problem: str) -> None:
+        super().__init__(param, problem)
+        self.param = param
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return f"{self.param}: {self.problem}"
+
+
+class ClientClosedError(BinanceWSError, RuntimeError):
+    """The client is not connected (never opened, already closed, or used in a forked child)."""
+
+
+class ConnectError(BinanceWSError, ConnectionError):
+    """The connection could not be opened (refused, handshake rejected, timed out)."""
+
+
+class InsecureTransportError(BinanceWSError):
+    """Credentials would travel unencrypted (``ws://``) to a host that is not loopback."""
+
+
+class ProtocolError(BinanceWSError):
+    """The server sent something the SDK could not decode; the cause is chained."""
+
+
+class ExecutionUnknownError(BinanceWSError):
+    """The request may or may not have executed: its outcome is unknown.
+
+    Raised for 5xx answers (:class:`ServerError`), for a missing answer
+    (:class:`RequestTimeoutError`) and for a connection lost while waiting
+    (:class:`ConnectionClosedError`). Never resend an order blindly after one of these;
+    look it up first by the client order id you chose::
+
+        cid = "my-order-42"
+        try:
+            client.order_place(symbol="BTCUSDT", side="BUY", type="LIMIT", time_in_force="GTC",
+                               price="50000", quantity="0.001", new_client_order_id=cid)
+        except binance_ws.ExecutionUnknownError:
+            order = client.order_status(symbol="BTCUSDT", orig_client_order_id=cid)
+            # -> the order exists (it executed) or -2013 "Order does not exist." (it did not)
+    """
+
+
+class RequestTimeoutError(ExecutionUnknownError, TimeoutError):
+    """No response arrived within the timeout; the request may still execute."""
+
+    def __init__(self, method: str, request_id: object, timeout: float) -> None:
+        super().__init__(method, request_id, timeout)
+        self.method = method
+        self.request_id = request_id
+        self.timeout = timeout
+
+    def __str__(self) -> str:
+        return f"{self.method} (id={self.request_id}): no response within {self.timeout:g} s; {_UNKNOWN_HINT}"
+
+
+class ConnectionClosedError(ExecutionUnknownError):
+    """The connection closed while the request was in flight (or before it could be sent).
+
+    ``sent`` tells whether the request left this process: when it is ``False`` the request
+    certainly did not execute.
+    """
+
+    def __init__(
+        self, reason: str, *, method: str | None = None, request_id: object = None, sent: bool = True
+    ) -> None:
+        super().__init__(reason, method, request_id, sent)
+        self.reason = reason
+        self.method = method
+        self.request_id = request_id
+        self.sent = sent
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_closed, (self.reason, self.method, self.request_id, self.sent))
+
+    def __str__(self) -> str:
+        where = f"{self.method} (id={self.request_id}): " if self.method else ""
+        if not self.sent:
+            return f"{where}connection closed ({self.reason}); the request was not sent"
+        return f"{where}connection closed ({self.reason}); {_UNKNOWN_HINT}"
+
+
+def _rebuild_closed(reason: str, method: str | None, request_id: object, sent: bool) -> Any:
+    return ConnectionClosedError(reason, method=method, request_id=request_id, sent=sent)
+
+
+class APIError(BinanceWSError):
+    """The server answered with a status other than 200.
+
+    Attributes: ``status`` (HTTP-like status), ``code`` (Binance error code), ``msg``
+    (Binance's message), ``data`` (the error's extra fields, or ``None``), ``rate_limits``,
+    ``request_id`` and ``method``.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        code: int | None,
+        msg: str,
+        *,
+        method: str = "",
+        request_id: object = None,
+        data: Mapping[str, Any] | None = None,
+        rate_limits: tuple[RateLimit, ...] = (),
+    ) -> None:
+        super().__init__(status, code, msg, method, request_id, data, rate_limits)
+        self.status = status
+        self.code = code
+        self.msg = msg
+        self.method = method
+        self.request_id = request_id
+        self.data = data
+        self.rate_limits = rate_limits
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_api_error,
+            (
+                type(self),
+                self.status,
+                self.code,
+                self.msg,
+                self.method,
+                self.request_id,
+                self.data,
+                self.rate_limits,
+            ),
+        )
+
+    def _hint(self) -> str:
+        return ""
+
+    def __str__(self) -> str:
+        code = "" if self.code is None else f" {self.code}"
+        return f"{self.method or '?'} [{self.status}]{code}: {self.msg} (id={self.request_id}){self._hint()}"
+
+
+def _rebuild_api_error(cls: type[APIError], *args: Any) -> APIError:
+    status, code, msg, method, request_id, data, rate_limits = args
+    return cls(status, code, msg, method=method, request_id=request_id, data=data, rate_limits=rate_limits)
+
+
+class BadRequestError(APIError):
+    """400: the request was rejected; fix it rather than retrying it unchanged."""
+
+    def _hint(self) -> str:
+        if self.code == -1021:
+            return (
+                "; the local clock is off or recv_window too small: "
+                "use Client(..., sync_time=True) or a larger recv_window"
+            )
+        return ""
+
+
+class UnauthorizedError(APIError):
+    """401: the session's API key became invalid and the session was logged out."""
+
+
+class WAFBlockedError(APIError):
+    """403: the web application firewall blocked the request."""
+
+
+class PartialSuccessError(APIError):
+    """409: one half of a composite request succeeded and the other failed.
+
+    ``data`` holds both halves, e.g. for ``order.cancelReplace``: ``cancel_result``,
+    ``new_order_result``, ``cancel_response`` and ``new_order_response``.
+    """
+
+    @property
+    def cancel_result(self) -> str | None:
+        return None if self.data is None else self.data.get("cancelResult")
+
+    @property
+    def new_order_result(self) -> str | None:
+        return None if self.data is None else self.data.get("newOrderResult")
+
+    @property
+    def cancel_response(self) -> Any:
+        return None if self.data is None else self.data.get("cancelResponse")
+
+    @property
+    def new_order_response(self) -> Any:
+        return None if self.data is None else self.data.get("newOrderResponse")
+
+
+class RateLimitedError(APIError):
+    """429: a rate limit was exceeded; wait until ``retry_after`` (UTC) before sending more."""
+
+    @property
+    def retry_after(self) -> _dt.datetime | None:
+        """When sending may resume, as a timezone-aware UTC datetime, if the server said."""
+        raw = None if self.data is None else self.data.get("retryAfter")
+        if not isinstance(raw, int):
+            return None
+        return _dt.datetime.fromtimestamp(raw / 1000, tz=_dt.timezone.utc)
+
+    def _hint(self) -> str:
+        after = self.retry_after
+        return f"; retry after {after.isoformat()}" if after else ""
+
+
+class IPBannedError(RateLimitedError):
+    """418: the IP is banned for ignoring 429s, until ``retry_after``."""
+
+
+class ServerError(APIError, ExecutionUnknownError):
+    """5xx: a server-side failure. The request's execution status is unknown."""
+
+    def _hint(self) -> str:
+        return f"; {_UNKNOWN_HINT}"
+
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: UnauthorizedError,
+    403: WAFBlockedError,
+    409: PartialSuccessError,
+    418: IPBannedError,
+    429: RateLimitedError,
+}
+
+
+def error_for_response(
+    status: int,
+    error: Any,
+    *,
+    method: str,
+    request_id: object,
+    rate_limits: tuple[RateLimit, ...],
+) -> APIError:
+    """Build the most specific :class:`APIError` for a non-200 response."""
+    if isinstance(error, Mapping):
+        code = error.get("code")
+        msg = error.get("msg")
+        data = error.get("data")
+    else:
+        code, msg, data = None, None, None
+    cls = ServerError if status >= 500 else _BY_STATUS.get(status, APIError)
+    return cls(
+        status,
+        code if isinstance(code, int) else None,
+        msg if isinstance(msg, str) else "(no message)",
+        method=method,
+        request_id=request_id,
+        data=data if isinstance(data, Mapping) else None,
+        rate_limits=rate_limits,
+    )

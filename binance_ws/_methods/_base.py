@@ -1,0 +1,20 @@
+"""What every facade mixin relies on: the client's typed call path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+
+class MethodsBase:
+    """Base of the facade mixins; :class:`binance_ws.Client` provides ``_call``."""
+
+    def _call(
+        self,
+        wire: str,
+        params: Mapping[str, Any],
+        result_type: Callable[[Any], Any] | type[Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> Any:
+        raise NotImplementedError

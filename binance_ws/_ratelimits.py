@@ -1,0 +1,70 @@
+"""Rate-limit records as the server reports them on every response."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from .enums import RateLimitInterval, RateLimitType
+
+__all__ = ["RateLimit", "parse_rate_limits"]
+
+
+@attrs.frozen(kw_only=True)
+class RateLimit:
+    """One rate-limit counter: ``count`` used of ``limit`` per ``interval_num`` ``interval``.
+
+    Example::
+
+        >>> from binance_ws import RateLimit
+        >>> from binance_ws.enums import RateLimitInterval, RateLimitType
+        >>> RateLimit(type=RateLimitType.REQUEST_WEIGHT, interval=RateLimitInterval.MINUTE,
+        ...           interval_num=1, limit=6000, count=12)
+        RateLimit(type=REQUEST_WEIGHT, interval=MINUTE, interval_num=1, limit=6000, count=12)
+    """
+
+    type: RateLimitType = attrs.field(repr=str)
+    interval: RateLimitInterval = attrs.field(repr=str)
+    interval_num: int
+    limit: int
+    #: Current usage; ``None`` where the server reports only the configuration (exchangeInfo).
+    count: int | None = None
+
+    @property
+    def remaining(self) -> int | None:
+        """How much of the limit is left in the current interval, if ``count`` is known."""
+        return None if self.count is None else self.limit - self.count
+
+    def to_wire(self) -> dict[str, Any]:
+        """The record as the server sends it (camelCase keys)."""
+        out: dict[str, Any] = {
+            "rateLimitType": self.type.value,
+            "interval": self.interval.value,
+            "intervalNum": self.interval_num,
+            "limit": self.limit,
+        }
+        if self.count is not None:
+            out["count"] = self.count
+        return out
+
+
+def parse_rate_limits(raw: Any) -> tuple[RateLimit, ...]:
+    """Parse a ``rateLimits`` array; entries that are not objects are skipped."""
+    if not isinstance(raw, Iterable) or isinstance(raw, (str, bytes)):
+        return ()
+    out = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        out.append(
+            RateLimit(
+                type=RateLimitType(item.get("rateLimitType", "")),
+                interval=RateLimitInterval(item.get("interval", "")),
+                interval_num=int(item.get("intervalNum", 0)),
+                limit=int(item.get("limit", 0)),
+                count=item.get("count"),
+            )
+        )
+    return tuple(out)

@@ -1,0 +1,205 @@
+"""The method table: one row per WebSocket API method, and the checks it drives.
+
+The rows are generated from the protocol reference (``tools/gen_spec.py`` writes
+``_spec_data.py``); the facade, the parameter validation, the signing step and the local
+exchange all read them from here, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import decimal
+import math
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ._enumbase import BinanceEnum
+from ._errors import InvalidParameterError
+from ._naming import to_snake
+from ._spec_data import ROWS
+from .enums import SecurityType
+
+__all__ = ["METHODS", "MethodSpec", "ParamSpec", "encode_decimal"]
+
+
+@attrs.frozen
+class ParamSpec:
+    """A wire parameter: its name, kind (str/enum/decimal/int/bool/list) and whether it is mandatory."""
+
+    name: str
+    kind: str
+    required: bool
+
+    @property
+    def python_name(self) -> str:
+        return to_snake(self.name)
+
+
+@attrs.frozen
+class MethodSpec:
+    """A wire method: security, weight and parameter rules from the protocol reference."""
+
+    wire: str
+    category: str
+    security: SecurityType
+    signed: bool
+    weight: int | None
+    unfilled_order_count: int
+    deprecated: bool
+    title: str
+    params: tuple[ParamSpec, ...]
+    groups: tuple[tuple[str, tuple[str, ...]], ...]
+    required_by_order_type: Mapping[str, tuple[Any, ...]] | None
+    param_map: Mapping[str, ParamSpec] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "param_map", {p.name: p for p in self.params})
+
+    @property
+    def python_name(self) -> str:
+        return to_snake(self.wire)
+
+    def prepare(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate caller params (wire names) and encode them for the wire; drops ``None``.
+
+        Raises InvalidParameterError naming the parameter (in Python spelling) and the fix.
+        """
+        out: dict[str, Any] = {}
+        for name, value in params.items():
+            if value is None:
+                continue
+            spec = self.param_map.get(name)
+            if spec is None:
+                valid = ", ".join(sorted(p.python_name for p in self.params)) or "none"
+                raise InvalidParameterError(
+                    to_snake(name), f"{self.wire} takes no such parameter; valid: {valid}"
+                )
+            out[name] = _encode(spec, value)
+        for p in self.params:
+            if p.required and p.name not in out:
+                raise InvalidParameterError(p.python_name, f"is mandatory for {self.wire}")
+        for rule, names in self.groups:
+            given = [n for n in names if n in out]
+            shown = " / ".join(to_snake(n) for n in names)
+            if rule == "at_most_one" and len(given) > 1:
+                raise InvalidParameterError(
+                    to_snake(given[1]), f"cannot be combined with {to_snake(given[0])}: give one of {shown}"
+                )
+            if rule == "exactly_one" and len(given) != 1:
+                raise InvalidParameterError(shown, f"{self.wire} needs exactly one of {shown}")
+            if rule == "at_least_one" and not given:
+                raise InvalidParameterError(shown, f"{self.wire} needs at least one of {shown}")
+        if self.required_by_order_type and "type" in out:
+            needs = self.required_by_order_type.get(out["type"], ())
+            for need in needs:
+                if isinstance(need, str) and need not in out:
+                    raise InvalidParameterError(to_snake(need), f"is mandatory for {out['type']} orders")
+                if isinstance(need, tuple) and not any(n in out for n in need):
+                    shown = " or ".join(to_snake(n) for n in need)
+                    raise InvalidParameterError(shown, f"{out['type']} orders need {shown}")
+        return out
+
+
+def _is_amount(name: str) -> bool:
+    low = name.lower()
+    return low.endswith(("qty", "quantity", "price")) or low == "trailingdelta"
+
+
+def encode_decimal(value: Decimal) -> str:
+    """A Decimal as plain digits (never exponent notation), keeping its trailing zeros."""
+    return format(value, "f")
+
+
+def _encode(spec: ParamSpec, value: Any) -> Any:
+    name = to_snake(spec.name)
+    kind = spec.kind
+    if kind == "decimal":
+        if isinstance(value, float):
+            raise InvalidParameterError(
+                name,
+                f"got the float {value!r}, which cannot hold prices and quantities exactly; "
+                f"pass Decimal({str(value)!r}) or the string {str(value)!r}",
+            )
+        if isinstance(value, bool) or not isinstance(value, (Decimal, str, int)):
+            raise InvalidParameterError(name, f"expected Decimal, str or int, got {type(value).__name__}")
+        try:
+            number = value if isinstance(value, Decimal) else Decimal(value)
+        except decimal.InvalidOperation:
+            raise InvalidParameterError(name, f"{value!r} is not a decimal number") from None
+        if not number.is_finite():
+            raise InvalidParameterError(name, f"{value!r} is not a finite number")
+        if _is_amount(spec.name) and number <= 0:
+            raise InvalidParameterError(name, f"must be greater than zero, got {value}")
+        return value if isinstance(value, str) else encode_decimal(number)
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+                hint = f"; pass {int(value)}"
+            else:
+                hint = ""
+            raise InvalidParameterError(name, f"expected an int, got {type(value).__name__}{hint}")
+        if _is_amount(spec.name) and value <= 0:
+            raise InvalidParameterError(name, f"must be greater than zero, got {value}")
+        return value
+    if kind == "enum":
+        if isinstance(value, BinanceEnum):
+            return value.value
+        if isinstance(value, str):
+            return value
+        raise InvalidParameterError(
+            name, f"expected an enum member or its string, got {type(value).__name__}"
+        )
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise InvalidParameterError(name, f"expected True or False, got {value!r}")
+        return value
+    if kind == "list":
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+            raise InvalidParameterError(name, f"expected a list of strings, e.g. [{value!r}]")
+        items = [v.value if isinstance(v, BinanceEnum) else v for v in value]
+        if not items or not all(isinstance(v, str) for v in items):
+            raise InvalidParameterError(name, "expected a non-empty list of strings")
+        return items
+    if not isinstance(value, str):
+        if isinstance(value, BinanceEnum):
+            return value.value
+        raise InvalidParameterError(name, f"expected a str, got {type(value).__name__}")
+    return value
+
+
+def _build() -> dict[str, MethodSpec]:
+    table = {}
+    for (
+        wire,
+        category,
+        security,
+        signed,
+        weight,
+        unfilled,
+        deprecated,
+        title,
+        params,
+        groups,
+        by_type,
+    ) in ROWS:
+        table[wire] = MethodSpec(
+            wire=wire,
+            category=category,
+            # session.logon is labelled SIGNED in the docs; treat it like any signed call.
+            security=SecurityType(security),
+            signed=signed,
+            weight=weight,
+            unfilled_order_count=unfilled,
+            deprecated=deprecated,
+            title=title,
+            params=tuple(ParamSpec(*p) for p in params),
+            groups=tuple(groups),
+            required_by_order_type=by_type,
+        )
+    return table
+
+
+#: Every documented method, keyed by wire name.
+METHODS: Mapping[str, MethodSpec] = _build()

@@ -1,0 +1,45 @@
+"""Shared fixtures: a real local exchange on loopback and clients connected to it.
+
+Every test ends with leak checks: no thread of ours left running and no pending slot left.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from binance_ws import Client
+from binance_ws.exchange import LocalExchange
+
+
+def _our_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name.startswith("binance-ws-reader")}
+
+
+@pytest.fixture(scope="session")
+def exchange() -> Iterator[LocalExchange]:
+    with LocalExchange() as ex:
+        yield ex
+
+
+@pytest.fixture(autouse=True)
+def _no_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
+    before = _our_threads()
+    yield
+    if "exchange" in request.fixturenames:
+        request.getfixturevalue("exchange").faults.clear()
+    deadline = time.monotonic() + 5
+    while _our_threads() - before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    leaked = _our_threads() - before
+    assert not leaked, f"reader threads still running after the test: {leaked}"
+
+
+@pytest.fixture
+def client(exchange: LocalExchange) -> Iterator[Client]:
+    with Client(exchange.url, timeout=5) as c:
+        yield c
+    assert c.pending_count == 0

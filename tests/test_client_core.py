@@ -1,0 +1,287 @@
+"""The blocking request path over a real loopback connection: concurrency, waits, losses."""
+
+from __future__ import annotations
+
+import _thread
+import asyncio
+import json
+import math
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import websocket
+
+import binance_ws as bw
+from binance_ws import Client, ClientState
+from binance_ws.exchange import LocalExchange
+
+
+def test_ping_time_and_rate_limits(client: Client) -> None:
+    resp = client.request("ping")
+    assert (resp.status, resp.result) == (200, {})
+    assert isinstance(resp.id, int)
+    now_ms = time.time() * 1000
+    server_ms = client.request("time").result["serverTime"]
+    assert abs(server_ms - now_ms) < 5_000
+    limits = client.last_rate_limits
+    assert limits and limits[0].type is bw.enums.RateLimitType.REQUEST_WEIGHT
+    assert limits[0].interval is bw.enums.RateLimitInterval.MINUTE
+    assert limits[0].limit == 6000 and limits[0].count is not None and limits[0].count >= 2
+
+
+def test_depth_is_realistic(client: Client) -> None:
+    book = client.request("depth", {"symbol": "BTCUSDT", "limit": 10}).result
+    bids = [float(p) for p, _ in book["bids"]]
+    asks = [float(p) for p, _ in book["asks"]]
+    assert len(bids) == len(asks) == 10
+    assert bids == sorted(bids, reverse=True) and asks == sorted(asks)
+    assert bids[0] < asks[0]
+    deep = client.request("depth", {"symbol": "BTCUSDT", "limit": 5000}).result
+    assert len(deep["bids"]) == len(deep["asks"]) == 5000
+
+
+def test_exchange_info_has_symbols_with_filters(client: Client) -> None:
+    info = client.request("exchangeInfo").result
+    names = {s["symbol"] for s in info["symbols"]}
+    assert {"BTCUSDT", "ETHUSDT", "BNBUSDT"} <= names
+    btc = next(s for s in info["symbols"] if s["symbol"] == "BTCUSDT")
+    kinds = {f["filterType"] for f in btc["filters"]}
+    assert {"PRICE_FILTER", "LOT_SIZE", "NOTIONAL"} <= kinds
+    assert {r["rateLimitType"] for r in info["rateLimits"]} >= {"REQUEST_WEIGHT", "ORDERS", "CONNECTIONS"}
+
+
+def test_many_threads_each_get_their_own_answer(client: Client) -> None:
+    # 16 threads x 500 requests; each asks for a different depth limit and checks it got it.
+    errors: list[str] = []
+
+    def worker(n: int) -> int:
+        ok = 0
+        for i in range(500):
+            limit = 1 + (n * 500 + i) % 97
+            book = client.request("depth", {"symbol": "ETHUSDT", "limit": limit}).result
+            if len(book["bids"]) != limit:
+                errors.append(f"thread {n} asked {limit} got {len(book['bids'])}")
+            ok += 1
+        return ok
+
+    with ThreadPoolExecutor(16) as pool:
+        done = sum(pool.map(worker, range(16)))
+    assert done == 8000
+    assert errors == []
+    assert client.pending_count == 0
+
+
+def test_timeout_then_late_response_is_dropped(exchange: LocalExchange, client: Client) -> None:
+    exchange.delay_next("time", 0.6)
+    started = time.monotonic()
+    with pytest.raises(bw.RequestTimeoutError) as info:
+        client.request("time", timeout=0.2)
+    assert 0.15 < time.monotonic() - started < 0.55
+    assert isinstance(info.value, TimeoutError) and isinstance(info.value, bw.ExecutionUnknownError)
+    assert "time" in str(info.value) and "unknown" in str(info.value)
+    assert client.pending_count == 0
+    time.sleep(0.7)  # the late answer arrives now and must be dropped without harm
+    assert client.pending_count == 0
+    assert client.request("ping").result == {}
+
+
+def test_disconnect_wakes_every_waiter_at_once(exchange: LocalExchange) -> None:
+    with Client(exchange.url, timeout=10) as c:
+        exchange.delay_next("ping", 5, times=6)
+        outcomes: list[tuple[type, float]] = []
+        lock = threading.Lock()
+
+        def call() -> None:
+            t0 = time.monotonic()
+            try:
+                c.request("ping")
+            except Exception as exc:
+                with lock:
+                    outcomes.append((type(exc), time.monotonic() - t0))
+
+        threads = [threading.Thread(target=call) for _ in range(6)]
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 3
+        while c.pending_count < 6 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert c.pending_count == 6
+        exchange.drop_all_connections()
+        for t in threads:
+            t.join(5)
+        assert len(outcomes) == 6
+        assert all(cls is bw.ConnectionClosedError for cls, _ in outcomes)
+        assert max(took for _, took in outcomes) < 2.0  # far below the 10 s timeout
+        assert c.state is ClientState.CLOSED
+        assert c.pending_count == 0
+        with pytest.raises(bw.ClientClosedError):
+            c.request("ping")
+
+
+def test_drop_mid_request(exchange: LocalExchange, client: Client) -> None:
+    exchange.drop_next("ping")
+    with pytest.raises(bw.ConnectionClosedError) as info:
+        client.request("ping")
+    assert info.value.sent is True
+    assert "unknown" in str(info.value)
+
+
+def test_close_wakes_waiters(exchange: LocalExchange) -> None:
+    c = Client(exchange.url, timeout=10).connect()
+    exchange.delay_next("ping", 5, times=3)
+    results: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            c.request("ping")
+        except bw.BinanceWSError as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=call) for _ in range(3)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 3
+    while c.pending_count < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    t0 = time.monotonic()
+    c.close()
+    for t in threads:
+        t.join(5)
+    assert time.monotonic() - t0 < 3
+    assert len(results) == 3 and all(isinstance(r, bw.ConnectionClosedError) for r in results)
+    c.close()  # idempotent
+    assert c.state is ClientState.CLOSED
+
+
+@pytest.mark.parametrize(
+    "garbage", ["}{ not json", "[1, 2, 3]", '{"neither": "response"}', b"\x00\x01binary"]
+)
+def test_garbage_frames_are_skipped(
+    exchange: LocalExchange, client: Client, garbage: str | bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    exchange.garbage_next("ping", garbage)
+    with caplog.at_level("WARNING", logger="binance_ws"):
+        assert client.request("ping").result == {}
+    assert any("skipped" in r.getMessage() for r in caplog.records)
+    assert client.request("time").status == 200
+
+
+def test_unknown_id_is_skipped(exchange: LocalExchange, client: Client) -> None:
+    exchange.wrong_id_next("ping")
+    with pytest.raises(bw.RequestTimeoutError):
+        client.request("ping", timeout=0.3)
+    assert client.request("ping").result == {}
+    assert client.pending_count == 0
+
+
+def test_keyboard_interrupt_stops_a_blocked_call(exchange: LocalExchange, client: Client) -> None:
+    exchange.delay_next("ping", 3)
+    timer = threading.Timer(0.2, _thread.interrupt_main)
+    t0 = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            client.request("ping", timeout=5)
+    finally:
+        timer.join()
+    assert time.monotonic() - t0 < 1.5
+    assert client.pending_count == 0
+    assert client.request("time").status == 200  # still usable
+
+
+@pytest.mark.parametrize("bad", [0, -1, math.nan, True, "5"])
+def test_bad_timeouts_are_refused(client: Client, bad: object) -> None:
+    with pytest.raises(bw.InvalidParameterError) as info:
+        client.request("ping", timeout=bad)  # type: ignore[arg-type]
+    assert "timeout" in str(info.value)
+
+
+def test_lifecycle_errors(exchange: LocalExchange) -> None:
+    c = Client(exchange.url)
+    assert c.state is ClientState.UNOPENED
+    with pytest.raises(bw.ClientClosedError, match="connect"):
+        c.request("ping")
+    c.connect()
+    c.close()
+    with pytest.raises(bw.ClientClosedError, match="create a new Client"):
+        c.connect()
+
+
+def test_urls() -> None:
+    assert Client().url == "wss://ws-api.binance.com:443/ws-api/v3"
+    assert Client(testnet=True).url == "wss://ws-api.testnet.binance.vision/ws-api/v3"
+    with pytest.raises(bw.InvalidParameterError, match="url"):
+        Client("http://example.invalid")
+    with pytest.raises(bw.InvalidParameterError, match="testnet"):
+        Client("ws://127.0.0.1:1", testnet=True)
+
+
+def test_connect_refused() -> None:
+    with pytest.raises(bw.ConnectError):
+        Client("ws://127.0.0.1:1/ws-api/v3", connect_timeout=2).connect()
+
+
+def test_thread_count_back_to_baseline(exchange: LocalExchange) -> None:
+    baseline = threading.active_count()
+    clients = [Client(exchange.url).connect() for _ in range(4)]
+    assert threading.active_count() >= baseline + 4
+    for c in clients:
+        c.request("ping")
+        c.close()
+    deadline = time.monotonic() + 3
+    while threading.active_count() > baseline and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert threading.active_count() == baseline
+
+
+def test_works_inside_a_running_event_loop(exchange: LocalExchange) -> None:
+    # A Jupyter cell runs inside an asyncio loop; the client must neither need nor touch it.
+    async def cell() -> int:
+        loop = asyncio.get_running_loop()
+        with Client(exchange.url) as c:
+            status = c.request("ping").status
+        assert asyncio.get_running_loop() is loop
+        return status
+
+    assert asyncio.run(cell()) == 200
+
+
+def test_unclosed_client_does_not_block_exit(exchange: LocalExchange) -> None:
+    script = (
+        "from binance_ws import Client\n"
+        f"c = Client({exchange.url!r}).connect()\n"
+        "print(c.request('ping').status)\n"
+    )
+    out = subprocess.run(  # noqa: PLW1510 - the return code is asserted
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=20
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "200"
+
+
+def test_malformed_requests_answered_like_binance(exchange: LocalExchange) -> None:
+    ws = websocket.create_connection(exchange.url, timeout=5)
+    try:
+        ws.send("this is not json")
+        answer = json.loads(ws.recv())
+        assert answer["id"] is None and answer["status"] == 400 and answer["error"]["code"] == -1135
+        ws.send(json.dumps({"method": "ping"}))
+        answer = json.loads(ws.recv())
+        assert answer["status"] == 400 and answer["error"]["code"] == -1102
+        ws.send(json.dumps({"id": "x1", "method": "depth", "params": {"symbol": "BTCUSDT", "bogus": 1}}))
+        answer = json.loads(ws.recv())
+        assert answer["id"] == "x1" and answer["status"] == 400 and answer["error"]["code"] == -1104
+        ws.send(json.dumps({"id": 5, "method": "ping", "params": {"returnRateLimits": False}}))
+        answer = json.loads(ws.recv())
+        assert answer == {"id": 5, "status": 200, "result": {}}
+    finally:
+        ws.close()
+
+
+def test_repr_is_helpful(client: Client) -> None:
+    text = repr(client)
+    assert text.startswith("<binance_ws.Client ws://127.0.0.1:") and "state=OPEN" in text
