@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 
 from ._client import PRODUCTION_URL, TESTNET_URL, Client, ClientState
+from ._converter import structure, unstructure
 from ._errors import (
     APIError,
     BadRequestError,
@@ -63,6 +64,8 @@ __all__ = [
     "UnauthorizedError",
     "WAFBlockedError",
     "add_stderr_logger",
+    "structure",
+    "unstructure",
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

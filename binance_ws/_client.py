@@ -19,11 +19,12 @@ import os
 import threading
 import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, TypeVar
 
 from . import _json
+from ._converter import structure
 from ._errors import (
     ClientClosedError,
     InvalidParameterError,
@@ -249,11 +250,15 @@ class Client(AllMethods):
         self,
         wire: str,
         params: Mapping[str, Any],
-        result_type: Callable[[Any], T] | type[T] | None = None,
+        result_type: Any = None,
         *,
         timeout: float | None = None,
     ) -> Any:
-        """The typed path: validate and encode with the method table, send, decode."""
+        """The typed path: validate and encode with the method table, send, decode.
+
+        ``result_type`` is any type the converter can build (a model, ``list[Model]``, ...);
+        ``None`` returns the raw decoded JSON.
+        """
         spec = METHODS[wire]
         if spec.deprecated:
             warnings.warn(
@@ -270,7 +275,7 @@ class Client(AllMethods):
 
     def _decode(self, wire: str, raw: Any, result_type: Any) -> Any:
         try:
-            return result_type(raw)
+            return structure(raw, result_type)
         except Exception as exc:
             raise ProtocolError(f"{wire}: could not decode the result: {exc}") from exc
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -13,7 +13,7 @@ class MethodsBase:
         self,
         wire: str,
         params: Mapping[str, Any],
-        result_type: Callable[[Any], Any] | type[Any] | None = None,
+        result_type: Any = None,
         *,
         timeout: float | None = None,
     ) -> Any:
