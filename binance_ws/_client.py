@@ -19,9 +19,9 @@ import os
 import threading
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any
 
 from . import _json
 from ._converter import structure
@@ -33,10 +33,11 @@ from ._errors import (
     error_for_response,
 )
 from ._methods import AllMethods
+from ._naming import to_snake
 from ._pending import PendingTable
 from ._ratelimits import RateLimit, parse_rate_limits
 from ._response import Response
-from ._spec import METHODS
+from ._spec import METHODS, ParamSpec
 from ._transport import Transport
 
 logger = logging.getLogger(__name__)
@@ -52,8 +53,6 @@ DEFAULT_TIMEOUT = 10.0
 # Waits are sliced so a KeyboardInterrupt (Ctrl-C, Jupyter's interrupt) lands within this
 # long even on platforms where a blocked Event.wait ignores signals.
 _WAIT_SLICE = 0.1
-
-T = TypeVar("T")
 
 
 class ClientState(enum.Enum):
@@ -253,13 +252,17 @@ class Client(AllMethods):
         result_type: Any = None,
         *,
         timeout: float | None = None,
+        unknown: Mapping[str, Any] | None = None,
     ) -> Any:
         """The typed path: validate and encode with the method table, send, decode.
 
         ``result_type`` is any type the converter can build (a model, ``list[Model]``, ...);
-        ``None`` returns the raw decoded JSON.
+        ``None`` returns the raw decoded JSON. ``unknown`` holds keyword arguments the
+        facade method does not define; any of them is refused with a hint.
         """
         spec = METHODS[wire]
+        if unknown:
+            _refuse_unknown(spec.python_name, spec.params, unknown)
         if spec.deprecated:
             warnings.warn(
                 f"{wire} is deprecated by Binance; see the method's docstring for its replacement",
@@ -328,6 +331,16 @@ class Client(AllMethods):
                 rate_limits=parse_rate_limits(raw_limits),
             )
         return frame
+
+
+def _refuse_unknown(name: str, params: Sequence[ParamSpec], unknown: Mapping[str, Any]) -> None:
+    valid = sorted(p.python_name for p in params)
+    for key in unknown:
+        snake = to_snake(key)
+        if snake in valid and snake != key:
+            raise InvalidParameterError(key, f"{name}() spells it {snake}=")
+        shown = ", ".join(valid) or "none besides timeout"
+        raise InvalidParameterError(key, f"{name}() takes no such parameter; valid: {shown}")
 
 
 def _event_type(frame: Mapping[str, Any]) -> object:

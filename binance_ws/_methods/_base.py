@@ -16,5 +16,6 @@ class MethodsBase:
         result_type: Any = None,
         *,
         timeout: float | None = None,
+        unknown: Mapping[str, Any] | None = None,
     ) -> Any:
         raise NotImplementedError

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from ..models.general import Empty, ServerTime
 from ._base import MethodsBase
 
@@ -11,7 +13,7 @@ __all__ = ["GeneralMethods"]
 class GeneralMethods(MethodsBase):
     """General methods of the Binance WebSocket API."""
 
-    def ping(self, *, timeout: float | None = None) -> Empty:
+    def ping(self, *, timeout: float | None = None, **unknown: NoReturn) -> Empty:
         """Test connectivity to the WebSocket API.
 
         Weight 1; security NONE.
@@ -25,10 +27,10 @@ class GeneralMethods(MethodsBase):
             ...     client.ping()
             Empty()
         """
-        result: Empty = self._call("ping", {}, Empty, timeout=timeout)
+        result: Empty = self._call("ping", {}, Empty, timeout=timeout, unknown=unknown)
         return result
 
-    def time(self, *, timeout: float | None = None) -> ServerTime:
+    def time(self, *, timeout: float | None = None, **unknown: NoReturn) -> ServerTime:
         """Check the server time.
 
         Weight 1; security NONE.
@@ -42,5 +44,5 @@ class GeneralMethods(MethodsBase):
             ...     client.time().server_time > 1_600_000_000_000
             True
         """
-        result: ServerTime = self._call("time", {}, ServerTime, timeout=timeout)
+        result: ServerTime = self._call("time", {}, ServerTime, timeout=timeout, unknown=unknown)
         return result

@@ -22,6 +22,7 @@ from ._faults import Fault, FaultPlan
 from ._handlers import HANDLERS, now_ms
 from ._market import Book, SymbolInfo, default_symbols, synthetic_symbols
 from ._ratelimit import WeightCounter, weight_of
+from ._security import authenticate
 
 try:
     from websockets.exceptions import ConnectionClosed
@@ -49,7 +50,10 @@ class Session:
     def __init__(self, conn: ServerConnection) -> None:
         self.conn = conn
         self.connected_since = now_ms()
-        self.send_lock = threading.Lock()
+        #: The API key of session.logon, or None.
+        self.api_key: str | None = None
+        #: The key the request being handled acts for (set by security before the handler).
+        self.request_key: str | None = None
 
     def send(self, text: str | bytes) -> None:
         try:
@@ -304,6 +308,7 @@ class LocalExchange:
             for p in spec.params:
                 if p.required and p.name not in params:
                     raise _errors.mandatory_missing(p.name)
+            session.request_key = authenticate(self, session, spec, params)
             result = handler(self, session, params)
         except ExchangeError as exc:
             return self._error_frame(request_id, exc, limits)
