@@ -12,14 +12,18 @@ import json
 import logging
 import random
 import threading
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from .._spec import METHODS
 from . import _errors
+from ._accounts import DEMO_ACCOUNT, Accounts
+from ._engine import Engine
 from ._errors import DEFAULT_FAULTS, ExchangeError
 from ._faults import Fault, FaultPlan
 from ._handlers import HANDLERS, now_ms
+from ._keys import KeyStore
 from ._market import Book, SymbolInfo, default_symbols, synthetic_symbols
 from ._ratelimit import WeightCounter, weight_of
 from ._security import authenticate
@@ -66,7 +70,7 @@ class LocalExchange:
     """A Binance-compatible WebSocket API server on 127.0.0.1.
 
     ``port=0`` (the default) picks a free port; read the address from :attr:`url`.
-    ``book_levels`` sets the resting liquidity per side (enough for ``depth`` limit=5000 by
+    ``balances`` (asset -> amount) seeds the demo account. ``book_levels`` sets the resting liquidity per side (enough for ``depth`` limit=5000 by
     default); ``extra_symbols`` adds synthetic symbols so ``exchangeInfo`` can be as large as
     Binance's. Use it as a context manager, or call :meth:`start` and :meth:`close`.
 
@@ -89,6 +93,7 @@ class LocalExchange:
         extra_symbols: int = 0,
         seed: int = 7,
         weight_limit: int = DEFAULT_WEIGHT_LIMIT,
+        balances: Mapping[str, Decimal | str] | None = None,
     ) -> None:
         self._requested_port = port
         self.symbols: dict[str, SymbolInfo] = {
@@ -100,6 +105,10 @@ class LocalExchange:
             for i, (name, info) in enumerate(self.symbols.items())
         }
         self.weights = WeightCounter(weight_limit)
+        self.accounts = Accounts.demo(balances)
+        #: The demo API keys (``keys.hmac``, ``keys.ed25519``, ``keys.rsa``).
+        self.keys = KeyStore.demo(DEMO_ACCOUNT)
+        self.engine = Engine(self)
         self.faults = FaultPlan()
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
