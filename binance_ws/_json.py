@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 __all__ = ["BACKEND", "dumps", "loads"]
@@ -11,20 +12,23 @@ __all__ = ["BACKEND", "dumps", "loads"]
 loads: Callable[[str | bytes], Any]
 dumps: Callable[[Any], str]
 
+
+def _default(obj: Any) -> Any:
+    # Decimals travel as plain digits (never "1E-7"); enums and the rest as their strings.
+    if isinstance(obj, Decimal):
+        return format(obj, "f")
+    return str(obj)
+
+
 try:
     import orjson
 except ImportError:  # the default: stdlib json
     BACKEND = "json"
     loads = json.loads
-    _encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str)
-    dumps = _encoder.encode
+    dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_default).encode
 else:
     BACKEND = "orjson"
     loads = orjson.loads
-
-    def _default(obj: Any) -> Any:
-        # Decimal and enums travel as their exact strings.
-        return str(obj)
 
     def dumps(obj: Any) -> str:
         return orjson.dumps(obj, default=_default).decode()
