@@ -20,16 +20,26 @@ import threading
 import time
 import warnings
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
 from . import _json
+from ._auth import (
+    check_transport,
+    is_microsecond_window,
+    measure_offset,
+    missing_credentials_hint,
+    resolve_signer,
+    validate_recv_window,
+)
 from ._converter import structure
 from ._errors import (
     ClientClosedError,
     InvalidParameterError,
     ProtocolError,
     RequestTimeoutError,
+    UnauthorizedError,
     error_for_response,
 )
 from ._methods import AllMethods
@@ -37,7 +47,8 @@ from ._naming import to_snake
 from ._pending import PendingTable
 from ._ratelimits import RateLimit, parse_rate_limits
 from ._response import Response
-from ._spec import METHODS, ParamSpec
+from ._signing import ED25519, Signer, canonical_payload, redact
+from ._spec import METHODS, MethodSpec, ParamSpec
 from ._transport import Transport
 
 logger = logging.getLogger(__name__)
@@ -53,6 +64,8 @@ DEFAULT_TIMEOUT = 10.0
 # Waits are sliced so a KeyboardInterrupt (Ctrl-C, Jupyter's interrupt) lands within this
 # long even on platforms where a blocked Event.wait ignores signals.
 _WAIT_SLICE = 0.1
+# Epoch times above this are microseconds (ms values stay below it until the year 5138).
+_MICROSECOND_TIMES = 10**14
 
 
 class ClientState(enum.Enum):
@@ -77,6 +90,27 @@ class Client(AllMethods):
     the default wait for a response, in seconds. Nothing happens on the network until
     :meth:`connect` (or entering the ``with`` block).
 
+    Credentials, for the signed (TRADE, USER_DATA, USER_STREAM) methods:
+
+    - ``api_key`` + ``api_secret``: an HMAC key;
+    - ``api_key`` + ``private_key``: an RSA or Ed25519 key, as a PEM file path, PEM text or
+      bytes, or a loaded ``cryptography`` key object (``private_key_password`` decrypts an
+      encrypted PEM). Needs the ``crypto`` extra: ``pip install 'binance-ws[crypto]'``;
+    - none of these: the environment variables ``BINANCE_API_KEY`` with ``BINANCE_API_SECRET``
+      or ``BINANCE_PRIVATE_KEY`` (path or PEM) and ``BINANCE_PRIVATE_KEY_PASSWORD``, unless
+      ``credentials_from_env=False``.
+
+    Signed methods get ``apiKey``, ``timestamp`` and ``signature`` added automatically.
+    ``recv_window`` (ms, at most 60000, up to three decimals) is the default validity window
+    of signed requests; each method also takes its own ``recv_window=``. ``sync_time=True``
+    measures the offset to the server clock on connect (see :attr:`time_offset`), for
+    machines whose clock drifts. ``auto_logon=True`` calls :meth:`session_logon` right after
+    connecting (Ed25519 keys only); afterwards signed requests travel without a signature.
+
+    Keys are never sent over ``ws://`` to a host other than loopback: :meth:`connect` raises
+    :class:`~binance_ws.InsecureTransportError` instead. Secrets never appear in a repr, a
+    log line or an error message.
+
     Example::
 
         >>> from binance_ws import Client
@@ -95,6 +129,12 @@ class Client(AllMethods):
         api_secret: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         connect_timeout: float = DEFAULT_TIMEOUT,
+        private_key: Any = None,
+        private_key_password: str | bytes | None = None,
+        recv_window: Decimal | str | int | None = None,
+        auto_logon: bool = False,
+        sync_time: bool = False,
+        credentials_from_env: bool = True,
     ) -> None:
         if url is not None and testnet:
             raise InvalidParameterError("testnet", "give either url= or testnet=True, not both")
@@ -104,8 +144,20 @@ class Client(AllMethods):
         self.url = url
         self.timeout = _validate_timeout(timeout)
         self._connect_timeout = _validate_timeout(connect_timeout, "connect_timeout")
-        self._api_key = api_key
-        self._api_secret = api_secret
+        self._signer: Signer | None = resolve_signer(
+            api_key, api_secret, private_key, private_key_password, from_env=credentials_from_env
+        )
+        self._recv_window = None if recv_window is None else validate_recv_window(recv_window)
+        if auto_logon and (self._signer is None or self._signer.key_type != ED25519):
+            raise InvalidParameterError(
+                "auto_logon", "session logon needs an Ed25519 key: pass api_key= and private_key="
+            )
+        self._auto_logon = auto_logon
+        self._sync_time = sync_time
+        # Server clock minus local clock, in ms; added to every timestamp.
+        self._time_offset = 0
+        # The API key the connection is logged on with (session.logon), if any.
+        self._session_key: str | None = None
         self._state = ClientState.UNOPENED
         self._state_lock = threading.Lock()
         self._transport: Transport | None = None
@@ -131,6 +183,35 @@ class Client(AllMethods):
         """The ``rateLimits`` of the latest response that carried them (empty before any)."""
         return parse_rate_limits(self._raw_rate_limits)
 
+    @property
+    def key_type(self) -> str | None:
+        """``"HMAC"``, ``"RSA"``, ``"Ed25519"``, or None when the client has no credentials."""
+        return None if self._signer is None else self._signer.key_type
+
+    @property
+    def logged_on(self) -> bool:
+        """True while the connection is authenticated with :meth:`session_logon`."""
+        return self._session_key is not None
+
+    @property
+    def time_offset(self) -> int:
+        """Server clock minus local clock in ms, added to every request ``timestamp``.
+
+        0 until measured by ``sync_time=True`` or :meth:`sync_clock`; may also be set by hand.
+        """
+        return self._time_offset
+
+    @time_offset.setter
+    def time_offset(self, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidParameterError("time_offset", f"expected an int of milliseconds, got {value!r}")
+        self._time_offset = value
+
+    @property
+    def recv_window(self) -> int | str | None:
+        """The default ``recvWindow`` of signed requests (None: the server's default, 5000 ms)."""
+        return self._recv_window
+
     def connect(self) -> Client:
         """Open the connection and start the reader thread; returns the client.
 
@@ -142,6 +223,7 @@ class Client(AllMethods):
                 return self
             if self._state is ClientState.CLOSED:
                 raise ClientClosedError("this client was closed; create a new Client to reconnect")
+            check_transport(self.url, self._signer)
             transport = Transport(
                 self.url,
                 on_text=self._on_text,
@@ -153,7 +235,47 @@ class Client(AllMethods):
             self._transport = transport
             self._state = ClientState.OPEN
         logger.info("connected to %s", self.url)
+        if self._sync_time or self._auto_logon:
+            try:
+                if self._sync_time:
+                    self.sync_clock()
+                if self._auto_logon:
+                    self.session_logon()
+            except BaseException:
+                # The caller gets no client to close (a failed __enter__ skips __exit__).
+                self.close()
+                raise
         return self
+
+    def sync_clock(self, *, timeout: float | None = None) -> int:
+        """Measure the offset to the server's clock and use it from now on; returns it (ms).
+
+        Asks the server's ``time`` a few times (weight 1 each) and compares it with the
+        midpoint of the fastest round trip. Call it again now and then in long-running
+        programs if the local clock drifts.
+
+        Example::
+
+            >>> from binance_ws import Client
+            >>> from binance_ws.exchange import LocalExchange
+            >>> with LocalExchange() as ex, Client(ex.url) as client:
+            ...     abs(client.sync_clock()) < 1000
+            True
+        """
+
+        def server_time() -> int:
+            frame = self._roundtrip("time", None, timeout)
+            result = frame.get("result")
+            value = result.get("serverTime") if isinstance(result, dict) else None
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ProtocolError("time: the result has no integer serverTime")
+            # A connection opened with timeUnit=MICROSECOND reports microseconds.
+            return value // 1000 if value > _MICROSECOND_TIMES else value
+
+        offset = measure_offset(server_time)
+        self._time_offset = offset
+        logger.info("clock offset to the server: %d ms", offset)
+        return offset
 
     def close(self) -> None:
         """Close the connection and stop the reader thread. Idempotent, safe from any thread.
@@ -186,6 +308,11 @@ class Client(AllMethods):
             f"state={state.value if state else '?'}",
             f"pending={len(pending) if pending is not None else '?'}",
         ]
+        signer = getattr(self, "_signer", None)
+        if signer is not None:
+            parts.append(f"key={signer.key_type}:{redact(signer.api_key)}")
+            if getattr(self, "_session_key", None) is not None:
+                parts.append("logged_on")
         return " ".join(parts) + ">"
 
     # -- reader-thread callbacks -----------------------------------------------------------
@@ -270,11 +397,69 @@ class Client(AllMethods):
                 stacklevel=3,
             )
         wire_params = spec.prepare(params)
-        frame = self._roundtrip(wire, wire_params, timeout)
+        if spec.signed:
+            self._sign(spec, wire_params)
+        try:
+            frame = self._roundtrip(wire, wire_params, timeout)
+        except UnauthorizedError:
+            # 401: the server dropped the session key; sign each request again.
+            self._session_key = None
+            raise
         result = frame.get("result")
+        if spec.category == "session":
+            self._track_session(wire, result)
         if result_type is None:
             return result
         return self._decode(wire, result, result_type)
+
+    def _sign(self, spec: MethodSpec, params: dict[str, Any]) -> None:
+        """Add ``recvWindow`` (client default), ``timestamp``, ``apiKey`` and ``signature``.
+
+        On a logged-on connection only ``timestamp`` (and ``recvWindow``) is added: the
+        session key authenticates the request.
+        """
+        signer = self._signer
+        if signer is None:
+            raise InvalidParameterError(
+                "api_key",
+                f"{spec.wire} is a signed ({spec.security.value}) method and this client has no "
+                f"credentials: {missing_credentials_hint()}",
+            )
+        logon = spec.wire == "session.logon"
+        if logon and signer.key_type != ED25519:
+            raise InvalidParameterError(
+                "private_key",
+                f"session.logon accepts only Ed25519 keys, this client has an {signer.key_type} key; "
+                "without logon every signed request is signed on its own",
+            )
+        window = params.get("recvWindow")
+        if window is not None:
+            window = params["recvWindow"] = validate_recv_window(window)
+        elif self._recv_window is not None and "recvWindow" in spec.param_map:
+            window = params["recvWindow"] = self._recv_window
+        if is_microsecond_window(window):
+            params["timestamp"] = int(time.time() * 1_000_000) + self._time_offset * 1000
+        else:
+            params["timestamp"] = int(time.time() * 1000) + self._time_offset
+        if not logon and self._session_key is not None and self._session_key == signer.api_key:
+            return
+        params["apiKey"] = signer.api_key
+        params["signature"] = signer.sign(canonical_payload(params))
+
+    def _track_session(self, wire: str, result: Any) -> None:
+        """Follow the connection's session key from session.logon / status / logout results."""
+        if not isinstance(result, dict):
+            return
+        key = result.get("apiKey")
+        if wire == "session.logon" and key is None and self._signer is not None:
+            key = self._signer.api_key
+        was = self._session_key
+        self._session_key = key if isinstance(key, str) else None
+        if was != self._session_key:
+            if self._session_key is None:
+                logger.info("session logged out")
+            else:
+                logger.info("session logged on with key %s", redact(self._session_key))
 
     def _decode(self, wire: str, raw: Any, result_type: Any) -> Any:
         try:

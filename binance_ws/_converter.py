@@ -9,11 +9,24 @@ Rules (``make_converter`` builds a fresh converter; nothing global is mutated):
   in the order they came, so ``unstructure(structure(doc)) == doc`` for any document.
 - ``Decimal`` <-> the exact decimal string (trailing zeros kept, never exponent notation).
 - Binance enums accept unknown values (see :class:`binance_ws.enums.BinanceEnum`).
+- ``list[PriceLevel]`` (order book sides) <-> ``[[price, quantity], ...]`` of decimal
+  strings, built with one list comprehension so a 5000-level book stays fast.
+- ``Kline`` / ``list[Kline]`` <-> the 12-element kline arrays (ints for times and the trade
+  count, decimal strings otherwise); elements past the twelfth go to ``Kline.extra``.
+- ``SymbolInfo`` and ``SymbolFilter`` (thousands per ``exchangeInfo``) are structured by a
+  one-pass hook: a loop over the keys sent, str/int/bool values kept as sent, Decimal,
+  enums and lists of them converted inline, other types through their hook; same result
+  (``extra``, key order) as the generic model hook.
+- ``int | Decimal | None`` (a key whose type depends on the object, e.g. a filter's
+  ``limit``: an int for ICEBERG_PARTS, a decimal string for MAX_ASSET): JSON ints stay
+  ``int``, strings become ``Decimal``.
 """
 
 from __future__ import annotations
 
 import functools
+import types
+import typing
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -24,6 +37,9 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from ._enumbase import BinanceEnum
 from ._naming import to_camel
+
+if typing.TYPE_CHECKING:
+    from .models.market import Kline, PriceLevel
 
 __all__ = ["make_converter", "structure", "unstructure", "wire_name"]
 
@@ -49,6 +65,68 @@ def _unstructure_decimal(value: Decimal) -> str:
     return format(value, "f")
 
 
+def _dec(value: Any) -> Decimal:
+    # The fast path of the row hooks: Binance sends decimals as strings.
+    return Decimal(value) if type(value) is str else _structure_decimal(value, Decimal)
+
+
+def _structure_levels(level: type[PriceLevel], data: Any) -> list[PriceLevel]:
+    return [level(_dec(price), _dec(qty)) for price, qty in data]
+
+
+def _unstructure_level(level: PriceLevel) -> list[str]:
+    return [format(level[0], "f"), format(level[1], "f")]
+
+
+def _structure_kline(kline: type[Kline], row: Any) -> Kline:
+    return kline(
+        row[0],
+        _dec(row[1]),
+        _dec(row[2]),
+        _dec(row[3]),
+        _dec(row[4]),
+        _dec(row[5]),
+        row[6],
+        _dec(row[7]),
+        row[8],
+        _dec(row[9]),
+        _dec(row[10]),
+        row[11],
+        tuple(row[12:]),
+    )
+
+
+def _structure_klines(kline: type[Kline], data: Any) -> list[Kline]:
+    return [_structure_kline(kline, row) for row in data]
+
+
+def _unstructure_kline(k: Kline) -> list[Any]:
+    f = _unstructure_decimal
+    row = [
+        k.open_time,
+        f(k.open),
+        f(k.high),
+        f(k.low),
+        f(k.close),
+        f(k.volume),
+        k.close_time,
+        f(k.quote_asset_volume),
+        k.number_of_trades,
+        f(k.taker_buy_base_asset_volume),
+        f(k.taker_buy_quote_asset_volume),
+        k.unused,
+    ]
+    if k.extra:
+        row.extend(k.extra)
+    return row
+
+
+def _structure_int_or_decimal(value: Any, _: type) -> int | Decimal | None:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    return _structure_decimal(value, Decimal)
+
+
 def _model_fields(cls: type) -> list[attrs.Attribute[Any]]:
     return [f for f in attrs.fields(cls) if f.init]
 
@@ -69,6 +147,67 @@ def _make_structure_hook(conv: cattrs.Converter, cls: type) -> Callable[[Any, ty
                 extra = {k: data[k] for k in keys if k not in known}
                 if extra:
                     object.__setattr__(obj, "extra", extra)
+        return obj
+
+    return hook
+
+
+_PASSTHROUGH = (str, int, bool)
+
+
+def _enum_of(cls: type[BinanceEnum], members: dict[Any, Any], value: Any) -> Any:
+    member = members.get(value)
+    return cls(value) if member is None else member
+
+
+def _call_hook(hook: Callable[[Any, Any], Any], tp: Any, value: Any) -> Any:
+    return hook(value, tp)
+
+
+def _fast_field_fn(conv: cattrs.Converter, hint: Any) -> Callable[[Any], Any] | None:
+    """How the one-pass hook converts a non-null value of a field typed ``hint`` (None: keep)."""
+    inner = hint
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        inner = args[0] if len(args) == 1 else hint
+    if inner in _PASSTHROUGH:
+        return None
+    if inner is Decimal:
+        return _dec
+    if isinstance(inner, type) and issubclass(inner, BinanceEnum):
+        return functools.partial(_enum_of, inner, inner._value2member_map_)
+    if typing.get_origin(inner) is list:
+        item_fn = _fast_field_fn(conv, typing.get_args(inner)[0])
+        if item_fn is None:
+            return list
+        return lambda value: [item_fn(v) for v in value]
+    return functools.partial(_call_hook, conv.get_structure_hook(inner), inner)
+
+
+def _make_fast_structure_hook(conv: cattrs.Converter, cls: type) -> Callable[[Any, type], Any]:
+    # One loop over the keys the server sent instead of one lookup per declared field, and
+    # no per-value dispatch: worth it for the models an exchangeInfo holds thousands of.
+    hints = typing.get_type_hints(cls)
+    table = {
+        wire_name(f): (f.alias or f.name, _fast_field_fn(conv, hints[f.name])) for f in _model_fields(cls)
+    }
+
+    def hook(data: Any, _: type) -> Any:
+        kwargs: dict[str, Any] = {}
+        extra: dict[str, Any] | None = None
+        for key, value in data.items():
+            entry = table.get(key)
+            if entry is None:
+                if extra is None:
+                    extra = {}
+                extra[key] = value
+                continue
+            alias, fn = entry
+            kwargs[alias] = value if fn is None or value is None else fn(value)
+        obj = cls(**kwargs)
+        object.__setattr__(obj, "_wire_keys", tuple(data))
+        if extra:
+            object.__setattr__(obj, "extra", extra)
         return obj
 
     return hook
@@ -113,8 +252,24 @@ def make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, BinanceEnum), lambda v: v.value
     )
+    # Imported here: model modules may import this one (structure/unstructure) at load time.
+    from .models.general import SymbolFilter, SymbolInfo
+    from .models.market import Kline, PriceLevel
+
+    level_list, kline_list, int_or_decimal = list[PriceLevel], list[Kline], int | Decimal | None
+    conv.register_structure_hook_func(
+        lambda t: t == level_list, lambda v, _: _structure_levels(PriceLevel, v)
+    )
+    conv.register_unstructure_hook(PriceLevel, _unstructure_level)
+    conv.register_structure_hook(Kline, lambda v, _: _structure_kline(Kline, v))
+    conv.register_structure_hook_func(lambda t: t == kline_list, lambda v, _: _structure_klines(Kline, v))
+    conv.register_unstructure_hook(Kline, _unstructure_kline)
+    conv.register_structure_hook_func(lambda t: t == int_or_decimal, _structure_int_or_decimal)
     conv.register_structure_hook_factory(attrs.has, functools.partial(_factory, conv, "s"))
     conv.register_unstructure_hook_factory(attrs.has, functools.partial(_factory, conv, "u"))
+    # Filters first: the SymbolInfo hook looks up the SymbolFilter hook when it is built.
+    for cls in (SymbolFilter, SymbolInfo):
+        conv.register_structure_hook(cls, _make_fast_structure_hook(conv, cls))
     return conv
 
 
@@ -122,10 +277,6 @@ def _factory(conv: cattrs.Converter, direction: str, cls: type) -> Any:
     if direction == "s":
         return _make_structure_hook(conv, cls)
     return _make_unstructure_hook(conv, cls)
-
-
-# The package's converter: built once, configured only here, never mutated afterwards.
-_CONVERTER = make_converter()
 
 
 def structure(data: Any, cls: type[T]) -> T:
@@ -147,3 +298,8 @@ def unstructure(obj: Any) -> Any:
         {'serverTime': 1700000000000, 'newField': 1}
     """
     return _CONVERTER.unstructure(obj)
+
+
+# The package's converter: built once, configured only here, never mutated afterwards. Built
+# after structure/unstructure exist, since building it imports the model modules.
+_CONVERTER = make_converter()

@@ -132,6 +132,8 @@ def _encode(spec: ParamSpec, value: Any) -> Any:
             raise InvalidParameterError(name, f"{value!r} is not a finite number")
         if _is_amount(spec.name) and number <= 0:
             raise InvalidParameterError(name, f"must be greater than zero, got {value}")
+        if isinstance(value, int):
+            return value  # an int is exact as a JSON number (recvWindow=5000 stays 5000)
         return value if isinstance(value, str) else encode_decimal(number)
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):

@@ -34,7 +34,7 @@ ROWS: list[tuple[Any, ...]] = [('ping', 'general', 'NONE', False, 1, 0, False, '
   0,
   False,
   'Query Execution Rules',
-  (('symbol', 'str', False), ('symbols', 'str', False), ('symbolStatus', 'enum', False)),
+  (('symbol', 'str', False), ('symbols', 'list', False), ('symbolStatus', 'enum', False)),
   (('at_most_one', ('symbol', 'symbols', 'symbolStatus')),),
   None),
  ('depth',

@@ -28,6 +28,8 @@ KINDS = {
     "BOOLEAN": "bool",
     "ARRAY of STRING": "list",
 }
+# The docs' tables type these as STRING, but like every other `symbols` they travel as arrays.
+KIND_FIXES = {("executionRules", "symbols"): "list"}
 # Mutual exclusions stated only in prose notes.
 EXTRA_GROUPS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "executionRules": [("at_most_one", ("symbol", "symbols", "symbolStatus"))],
@@ -61,7 +63,8 @@ def build(methods: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
             name = p["name"]
             if name in SIGNING_PARAMS:
                 continue
-            params.append((name, KINDS[p["type"]], p["mandatory"] is True))
+            kind = KIND_FIXES.get((m["method"], name), KINDS[p["type"]])
+            params.append((name, kind, p["mandatory"] is True))
             group = p.get("mandatory_group")
             if group:
                 groups[tuple(group)] = _group_kind(p["mandatory"])

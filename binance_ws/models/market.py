@@ -1,5 +1,279 @@
-"""Results of the market methods."""
+"""Results of the market data methods: order book, trades, klines, tickers, reference prices.
+
+Order book levels and klines arrive as JSON arrays, not objects; they become the named
+tuples :class:`PriceLevel` and :class:`Kline` (built and written back by the converter, see
+``binance_ws._converter``), so ``book.bids[0].price`` and ``kline.close`` read naturally
+while a 5000-level book still parses in milliseconds.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import datetime as dt
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+import attrs
+
+from ..enums import ReferencePriceCalculationType
+from ._base import WireModel, ms_to_datetime
+
+__all__ = [
+    "AggregateTrade",
+    "AveragePrice",
+    "BookTicker",
+    "Kline",
+    "MiniTicker",
+    "OrderBook",
+    "PriceLevel",
+    "PriceTicker",
+    "ReferencePrice",
+    "ReferencePriceCalculation",
+    "Ticker",
+    "Ticker24hr",
+    "Trade",
+]
+
+# Above this many levels an OrderBook repr shows counts and the best level only.
+_REPR_LEVELS = 6
+
+
+class PriceLevel(NamedTuple):
+    """One order book level; on the wire ``["0.01379900", "3.43200000"]``."""
+
+    price: Decimal
+    quantity: Decimal
+
+
+class Kline(NamedTuple):
+    """One candlestick row of ``klines`` / ``uiKlines`` (the wire's 12-element array, in order).
+
+    ``extra`` holds any elements after the documented twelve, should Binance append some,
+    so the round trip stays exact.
+    """
+
+    open_time: int
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal
+    close_time: int
+    quote_asset_volume: Decimal
+    number_of_trades: int
+    taker_buy_base_asset_volume: Decimal
+    taker_buy_quote_asset_volume: Decimal
+    #: Documented as unused ("0"); kept as sent.
+    unused: Any
+    extra: tuple[Any, ...] = ()
+
+    @property
+    def open_datetime(self) -> dt.datetime:
+        """``open_time`` as a timezone-aware UTC datetime."""
+        return dt.datetime.fromtimestamp(self.open_time / 1000, tz=dt.timezone.utc)
+
+    @property
+    def close_datetime(self) -> dt.datetime:
+        """``close_time`` as a timezone-aware UTC datetime."""
+        return dt.datetime.fromtimestamp(self.close_time / 1000, tz=dt.timezone.utc)
+
+
+def _levels_repr(levels: list[PriceLevel] | None) -> str:
+    if levels is None or len(levels) <= _REPR_LEVELS:
+        return repr(levels)
+    best = levels[0]
+    return f"<{len(levels)} levels, best {best.price} x {best.quantity}>"
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class OrderBook(WireModel):
+    """An order book snapshot (``depth``): bids best (highest) first, asks best (lowest) first.
+
+    Example::
+
+        >>> from binance_ws import structure
+        >>> book = structure(
+        ...     {"lastUpdateId": 7, "bids": [["0.0137", "3.4"]], "asks": [["0.0138", "5.9"]]}, OrderBook
+        ... )
+        >>> book.bids[0].price, book.best_ask
+        (Decimal('0.0137'), PriceLevel(price=Decimal('0.0138'), quantity=Decimal('5.9')))
+    """
+
+    last_update_id: int | None = None
+    bids: list[PriceLevel] | None = None
+    asks: list[PriceLevel] | None = None
+
+    @property
+    def best_bid(self) -> PriceLevel | None:
+        """The highest bid, or ``None`` when there is none."""
+        return self.bids[0] if self.bids else None
+
+    @property
+    def best_ask(self) -> PriceLevel | None:
+        """The lowest ask, or ``None`` when there is none."""
+        return self.asks[0] if self.asks else None
+
+    def __repr__(self) -> str:
+        return (
+            f"OrderBook(last_update_id={self.last_update_id!r}, "
+            f"bids={_levels_repr(self.bids)}, asks={_levels_repr(self.asks)})"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Trade(WireModel):
+    """A trade (``trades.recent``, ``trades.historical``, ``blockTrades.historical``)."""
+
+    id: int | None = None
+    price: Decimal | None = None
+    qty: Decimal | None = None
+    quote_qty: Decimal | None = None
+    time: int | None = None
+    is_buyer_maker: bool | None = None
+    #: Not sent for block trades.
+    is_best_match: bool | None = None
+
+    @property
+    def datetime(self) -> dt.datetime | None:
+        """``time`` as a timezone-aware UTC datetime."""
+        return ms_to_datetime(self.time)
+
+
+@attrs.frozen(kw_only=True)
+class AggregateTrade(WireModel):
+    """An aggregate trade (``trades.aggregate``); the wire uses one-letter keys."""
+
+    aggregate_trade_id: int | None = attrs.field(default=None, metadata={"wire": "a"})
+    price: Decimal | None = attrs.field(default=None, metadata={"wire": "p"})
+    quantity: Decimal | None = attrs.field(default=None, metadata={"wire": "q"})
+    first_trade_id: int | None = attrs.field(default=None, metadata={"wire": "f"})
+    last_trade_id: int | None = attrs.field(default=None, metadata={"wire": "l"})
+    time: int | None = attrs.field(default=None, metadata={"wire": "T"})
+    is_buyer_maker: bool | None = attrs.field(default=None, metadata={"wire": "m"})
+    is_best_match: bool | None = attrs.field(default=None, metadata={"wire": "M"})
+
+    @property
+    def datetime(self) -> dt.datetime | None:
+        """``time`` as a timezone-aware UTC datetime."""
+        return ms_to_datetime(self.time)
+
+
+@attrs.frozen(kw_only=True)
+class AveragePrice(WireModel):
+    """The current average price (``avgPrice``) over the last ``mins`` minutes."""
+
+    mins: int | None = None
+    price: Decimal | None = None
+    #: Time of the last trade.
+    close_time: int | None = None
+
+    @property
+    def close_datetime(self) -> dt.datetime | None:
+        """``close_time`` as a timezone-aware UTC datetime."""
+        return ms_to_datetime(self.close_time)
+
+
+@attrs.frozen(kw_only=True)
+class MiniTicker(WireModel):
+    """Price change statistics with ``type="MINI"`` (``ticker.24hr``, ``ticker.tradingDay``, ``ticker``)."""
+
+    symbol: str | None = None
+    open_price: Decimal | None = None
+    high_price: Decimal | None = None
+    low_price: Decimal | None = None
+    last_price: Decimal | None = None
+    volume: Decimal | None = None
+    quote_volume: Decimal | None = None
+    open_time: int | None = None
+    close_time: int | None = None
+    #: First trade id of the window (-1 when there was no trade).
+    first_id: int | None = None
+    #: Last trade id of the window (-1 when there was no trade).
+    last_id: int | None = None
+    #: Number of trades in the window.
+    count: int | None = None
+
+    @property
+    def open_datetime(self) -> dt.datetime | None:
+        """``open_time`` as a timezone-aware UTC datetime."""
+        return ms_to_datetime(self.open_time)
+
+    @property
+    def close_datetime(self) -> dt.datetime | None:
+        """``close_time`` as a timezone-aware UTC datetime."""
+        return ms_to_datetime(self.close_time)
+
+
+@attrs.frozen(kw_only=True)
+class Ticker(MiniTicker):
+    """Full price change statistics of ``ticker.tradingDay`` and ``ticker`` (rolling window)."""
+
+    price_change: Decimal | None = None
+    price_change_percent: Decimal | None = None
+    weighted_avg_price: Decimal | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Ticker24hr(Ticker):
+    """Full 24-hour price change statistics (``ticker.24hr``), with the current best bid and ask."""
+
+    prev_close_price: Decimal | None = None
+    last_qty: Decimal | None = None
+    bid_price: Decimal | None = None
+    bid_qty: Decimal | None = None
+    ask_price: Decimal | None = None
+    ask_qty: Decimal | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PriceTicker(WireModel):
+    """The latest price of a symbol (``ticker.price``)."""
+
+    symbol: str | None = None
+    price: Decimal | None = None
+
+
+@attrs.frozen(kw_only=True)
+class BookTicker(WireModel):
+    """The best bid and ask of a symbol (``ticker.book``)."""
+
+    symbol: str | None = None
+    bid_price: Decimal | None = None
+    bid_qty: Decimal | None = None
+    ask_price: Decimal | None = None
+    ask_qty: Decimal | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ReferencePrice(WireModel):
+    """The reference price of a symbol (``referencePrice``).
+
+    ``reference_price`` is ``None`` while none is set. For a symbol that never had one,
+    Binance answers status 200 with an error inside the result: then ``code`` (-2043) and
+    ``msg`` are set and the other fields are ``None``.
+    """
+
+    symbol: str | None = None
+    reference_price: Decimal | None = None
+    timestamp: int | None = None
+    code: int | None = None
+    msg: str | None = None
+
+    @property
+    def datetime(self) -> dt.datetime | None:
+        """``timestamp`` as a timezone-aware UTC datetime."""
+        return ms_to_datetime(self.timestamp)
+
+
+@attrs.frozen(kw_only=True)
+class ReferencePriceCalculation(WireModel):
+    """How a symbol's reference price is calculated (``referencePrice.calculation``).
+
+    ``ARITHMETIC_MEAN`` comes with ``bucket_count`` and ``bucket_width_ms``; ``EXTERNAL``
+    with ``external_calculation_id``.
+    """
+
+    symbol: str | None = None
+    calculation_type: ReferencePriceCalculationType | None = None
+    bucket_count: int | None = None
+    bucket_width_ms: int | None = None
+    external_calculation_id: int | None = None
