@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 __all__ = ["main"]
 
@@ -18,18 +22,60 @@ def _need_exchange() -> None:
         sys.exit("this command needs the local exchange: pip install 'binance-ws[exchange]'")
 
 
+def _balance(text: str) -> tuple[str, Decimal]:
+    """``ASSET=AMOUNT`` from the command line, e.g. ``USDT=500``."""
+    asset, sep, amount = text.partition("=")
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not sep or not asset.strip() or not value.is_finite() or value < 0:
+        raise argparse.ArgumentTypeError(f"expected ASSET=AMOUNT (e.g. USDT=500), got {text!r}")
+    return asset.strip().upper(), value
+
+
 def cmd_exchange(args: argparse.Namespace) -> int:
-    """Serve a local exchange until interrupted; the first output line is its URL."""
+    """Serve a local exchange until interrupted or terminated.
+
+    The first output line is its URL; the demo API keys follow (a local demo exchange's
+    keys, printed on purpose so a bot can be pointed at it). The Ed25519 and RSA private
+    keys are written as PEM files to a temporary folder that is removed on exit.
+    """
     _need_exchange()
     from .exchange import LocalExchange
 
-    with LocalExchange(port=args.port) as ex:
+    balances = dict(args.balance) if args.balance else None
+    # SIGTERM (a supervisor, a test's terminate()) ends the process as Ctrl-C does: cleanly.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _exit_on_signal)
+    with (
+        LocalExchange(port=args.port, balances=balances, scripted_market=args.scripted_market) as ex,
+        tempfile.TemporaryDirectory(prefix="binance-ws-keys-") as folder,
+    ):
         print(ex.url, flush=True)
+        hmac_key = ex.keys.hmac
+        print(f"HMAC     api_key={hmac_key.api_key} api_secret={hmac_key.api_secret}")
+        for name, pair in (("Ed25519", ex.keys.ed25519), ("RSA", ex.keys.rsa)):
+            path = Path(folder, f"{name.lower()}.pem")
+            path.write_bytes(pair.private_key_pem)
+            path.chmod(0o600)
+            print(f"{name:<8} api_key={pair.api_key} private_key={path}")
+        shown = ", ".join(f"{a}={v}" for a, v in sorted(balances.items())) if balances else "the default set"
+        print(f"Demo account balances: {shown}", flush=True)
+        if args.scripted_market:
+            print("Scripted market: on (an order placed or cancelled every 0.25 s)", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
+        stop = threading.Event()
         try:
-            threading.Event().wait()  # until Ctrl-C
+            while not stop.wait(0.5):  # short waits so Ctrl-C lands promptly on every platform
+                pass
         except KeyboardInterrupt:
             pass
     return 0
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -69,6 +115,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
     exchange = sub.add_parser("exchange", help="serve a local exchange on 127.0.0.1")
     exchange.add_argument("--port", type=int, default=0, help="TCP port (0: any free port)")
+    exchange.add_argument(
+        "--balance",
+        type=_balance,
+        action="append",
+        metavar="ASSET=AMOUNT",
+        help="seed the demo account (repeatable), e.g. --balance USDT=500 --balance BTC=0.1",
+    )
+    exchange.add_argument(
+        "--scripted-market",
+        action="store_true",
+        help="run a participant that places and cancels orders, so prices move and events flow",
+    )
     exchange.set_defaults(func=cmd_exchange)
     return parser
 

@@ -21,10 +21,9 @@ def _our_threads() -> set[threading.Thread]:
 
 @pytest.fixture(scope="session")
 def exchange() -> Iterator[LocalExchange]:
-    # Shared by many tests: limits high enough that no test trips another's rate limit.
-    with LocalExchange(
-        weight_limit=10**9, order_limit_10s=10**6, order_limit_day=10**9, connection_attempt_limit=10**6
-    ) as ex:
+    # Shared by many tests: limits are reported (6000 weight per minute) but never enforced,
+    # so no test trips another's rate limit.
+    with LocalExchange(enforce_limits=False) as ex:
         yield ex
 
 

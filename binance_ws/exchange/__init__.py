@@ -1,6 +1,9 @@
 """A local Binance-compatible WebSocket API server on 127.0.0.1, for tests, demos and bots.
 
-Needs the ``exchange`` extra: ``pip install 'binance-ws[exchange]'``.
+Needs the ``exchange`` extra: ``pip install 'binance-ws[exchange]'``. In-process, use
+:class:`LocalExchange` (its demo API keys are ``ex.keys.hmac``, ``ex.keys.ed25519`` and
+``ex.keys.rsa``); standalone, run ``python -m binance_ws exchange --port 9000``, which prints
+its URL and those keys.
 
 Example::
 

@@ -20,6 +20,7 @@ class Fault:
     this many seconds (other requests on the connection are not held up). ``garbage``:
     send this frame first (``bytes`` go out as a binary frame). ``drop``: close the TCP
     connection without answering. ``wrong_id``: answer with an id nobody asked for.
+    ``duplicate``: send the answer twice.
     """
 
     status: int | None = None
@@ -30,6 +31,7 @@ class Fault:
     garbage: str | bytes | None = None
     drop: bool = False
     wrong_id: bool = False
+    duplicate: bool = False
 
 
 class FaultPlan:

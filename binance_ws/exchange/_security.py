@@ -127,7 +127,7 @@ def _recv_window(params: dict[str, Any]) -> Decimal:
     raw = params.get("recvWindow")
     if raw is None:
         return DEFAULT_RECV_WINDOW
-    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+    if isinstance(raw, bool) or not isinstance(raw, (int, str, Decimal)):
         raise _errors.malformed("recvWindow")
     try:
         window = Decimal(raw)

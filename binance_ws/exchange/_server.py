@@ -1,8 +1,15 @@
 """LocalExchange: the loopback server, its connections and the request dispatch.
 
-Threads: one accept loop (``binance-ws-exchange``) from the ``websockets`` package's
-threaded server, one handler thread per connection, and short timer threads for delayed
-answers. Everything stops in :meth:`LocalExchange.close`.
+Threads: one accept loop (``binance-ws-exchange-N``) from the ``websockets`` package's
+threaded server, one handler thread per connection, a housekeeping thread that ends
+connections past their lifetime, short timer threads for delayed answers, and the scripted
+market participant when it is on. Everything stops in :meth:`LocalExchange.close`.
+
+A request goes: decode (decimals as ``Decimal``) -> fault injection -> request weight (429,
+418) -> method and parameter checks -> security (``_security.authenticate``) -> unfilled
+order count (429) -> handler. Parameter values sent as text, as Binance's own SDK sends
+them (``"limit": "5"``, ``"omitZeroBalances": "true"``, ``"symbols": "[\\"A\\"]"``), are turned
+into ints, bools and lists first, in a way that keeps their signed text unchanged.
 """
 
 from __future__ import annotations
@@ -12,21 +19,25 @@ import json
 import logging
 import random
 import threading
-from collections.abc import Mapping
+import urllib.parse
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from .._spec import METHODS
 from . import _errors
 from ._accounts import DEMO_ACCOUNT, Accounts
+from ._connections import ConnectionGate, close_in_background
 from ._engine import Engine
 from ._errors import DEFAULT_FAULTS, ExchangeError
 from ._faults import Fault, FaultPlan
 from ._handlers import HANDLERS, now_ms
 from ._keys import KeyStore
 from ._market import Book, SymbolInfo, default_symbols, synthetic_symbols
-from ._ratelimit import WeightCounter, weight_of
+from ._params import check_params, normalize_params
+from ._ratelimit import OrderCounter, WeightCounter, weight_of
 from ._security import authenticate
+from ._userdata import Subscription, UserDataHub
 
 try:
     from websockets.exceptions import ConnectionClosed
@@ -40,8 +51,19 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["LocalExchange", "Session"]
 
-# Binance's documented default: 6000 request weight per minute per IP.
+# Binance's documented defaults: 6000 request weight per minute per IP, 50 orders per
+# 10 seconds and 160,000 per day per account, 300 connection attempts per 5 minutes per IP.
 DEFAULT_WEIGHT_LIMIT = 6000
+DEFAULT_ORDER_LIMIT_10S = 50
+DEFAULT_ORDER_LIMIT_DAY = 160_000
+DEFAULT_CONNECTION_ATTEMPTS = 300
+# 429s an IP may receive within one minute before it is banned (Binance does not publish it).
+DEFAULT_BAN_AFTER = 10
+# Binance pings every 20 s and drops a connection that has not answered within a minute.
+DEFAULT_PING_INTERVAL = 20.0
+DEFAULT_PING_TIMEOUT = 60.0
+# A connection lives at most 24 hours.
+DEFAULT_MAX_CONNECTION_AGE = 24 * 3600.0
 # Big enough for any request a client sends (Binance's own frames are small).
 MAX_REQUEST_FRAME = 1 << 20
 
@@ -49,34 +71,77 @@ _exchange_numbers = itertools.count(1)
 
 
 class Session:
-    """Per-connection state (session key, subscriptions grow here)."""
+    """Per-connection state: the logon key, options from the URL, subscriptions."""
 
-    def __init__(self, conn: ServerConnection) -> None:
+    def __init__(self, conn: ServerConnection, *, return_rate_limits: bool = True) -> None:
         self.conn = conn
+        #: The client's IP (request weight and connection limits count per IP).
+        self.ip: str = _peer_ip(conn)
         self.connected_since = now_ms()
         #: The API key of session.logon, or None.
         self.api_key: str | None = None
+        #: When session.logon succeeded (epoch ms), or None.
+        self.authorized_since: int | None = None
         #: The key the request being handled acts for (set by security before the handler).
         self.request_key: str | None = None
+        #: Whether answers carry ``rateLimits`` unless a request says otherwise
+        #: (``?returnRateLimits=false`` on the connection URL turns it off).
+        self.return_rate_limits = return_rate_limits
+        #: Active User Data Stream subscriptions by id (changed only by the UserDataHub).
+        self.subscriptions: dict[int, Subscription] = {}
+        #: Subscriptions made over the connection's life (the next id).
+        self.subscriptions_created = 0
 
     def send(self, text: str | bytes) -> None:
         try:
             self.conn.send(text)
         except ConnectionClosed:
-            logger.debug("answer dropped: the connection is closed")
+            logger.debug("frame dropped: the connection is closed")
+
+    def __repr__(self) -> str:
+        return f"<Session {self.ip} since={self.connected_since} subscriptions={len(self.subscriptions)}>"
+
+
+def _peer_ip(conn: ServerConnection) -> str:
+    try:
+        address = conn.remote_address
+    except OSError:
+        return "unknown"
+    return str(address[0]) if isinstance(address, tuple) and address else "unknown"
 
 
 class LocalExchange:
     """A Binance-compatible WebSocket API server on 127.0.0.1.
 
     ``port=0`` (the default) picks a free port; read the address from :attr:`url`.
-    ``balances`` (asset -> amount) seeds the demo account. ``book_levels`` sets the resting liquidity per side (enough for ``depth`` limit=5000 by
-    default); ``extra_symbols`` adds synthetic symbols so ``exchangeInfo`` can be as large as
-    Binance's. Use it as a context manager, or call :meth:`start` and :meth:`close`.
+    ``balances`` (asset -> amount) seeds the demo account. ``book_levels`` sets the resting
+    liquidity per side (enough for ``depth`` limit=5000 by default); ``extra_symbols`` adds
+    synthetic symbols so ``exchangeInfo`` can be as large as Binance's; ``seed`` makes the
+    books reproducible.
+
+    Limits (Binance's defaults; set them low to test how a bot copes):
+
+    - ``weight_limit``: request weight per minute per IP (429 / -1003 beyond it);
+      ``ban_after``: how many such 429s within a minute before the IP is banned (418,
+      2 minutes, doubling for each later ban; ``None``: never);
+    - ``order_limit_10s`` / ``order_limit_day``: unfilled orders per account (429 / -1015);
+    - ``connection_attempt_limit``: connections opened per IP per 5 minutes, and
+      ``max_connections``: connections open at once per IP (``None``: no limit); beyond
+      either the handshake is refused with HTTP 429;
+    - ``enforce_limits=False`` counts and reports every limit but never refuses (for test
+      suites that share one exchange across many tests).
+
+    Connections: the server pings every ``ping_interval`` seconds and drops a client that
+    has not answered within ``ping_timeout``; it closes any connection older than
+    ``max_connection_age`` seconds (24 hours, as Binance; ``None``: never).
+    ``scripted_market=True`` starts a participant that places and cancels orders at a gentle
+    pace, so prices move and user-data events flow.
 
     Fault injection for tests (each applies to the next ``times`` requests of ``method``;
     ``"*"`` matches any method): :meth:`fail_next`, :meth:`delay_next`,
-    :meth:`garbage_next`, :meth:`drop_next`, :meth:`wrong_id_next`.
+    :meth:`garbage_next`, :meth:`drop_next`, :meth:`wrong_id_next`,
+    :meth:`duplicate_id_next`; plus :meth:`drop_all_connections`,
+    :meth:`send_server_shutdown` and :meth:`restart`.
 
     Example::
 
@@ -94,6 +159,16 @@ class LocalExchange:
         seed: int = 7,
         weight_limit: int = DEFAULT_WEIGHT_LIMIT,
         balances: Mapping[str, Decimal | str] | None = None,
+        order_limit_10s: int = DEFAULT_ORDER_LIMIT_10S,
+        order_limit_day: int = DEFAULT_ORDER_LIMIT_DAY,
+        ban_after: int | None = DEFAULT_BAN_AFTER,
+        connection_attempt_limit: int = DEFAULT_CONNECTION_ATTEMPTS,
+        max_connections: int | None = None,
+        enforce_limits: bool = True,
+        ping_interval: float | None = DEFAULT_PING_INTERVAL,
+        ping_timeout: float | None = DEFAULT_PING_TIMEOUT,
+        max_connection_age: float | None = DEFAULT_MAX_CONNECTION_AGE,
+        scripted_market: bool = False,
     ) -> None:
         self._requested_port = port
         self.symbols: dict[str, SymbolInfo] = {
@@ -104,12 +179,28 @@ class LocalExchange:
             name: Book(info, book_levels if i < 4 else 20, rng)
             for i, (name, info) in enumerate(self.symbols.items())
         }
-        self.weights = WeightCounter(weight_limit)
+        #: REQUEST_WEIGHT per IP and minute.
+        self.weights = WeightCounter(weight_limit, ban_after=ban_after, enforce=enforce_limits)
+        #: ORDERS (unfilled order count) per account; ``account.rateLimits.orders`` reads it.
+        self.order_limits = OrderCounter(order_limit_10s, order_limit_day, enforce=enforce_limits)
         self.accounts = Accounts.demo(balances)
         #: The demo API keys (``keys.hmac``, ``keys.ed25519``, ``keys.rsa``).
         self.keys = KeyStore.demo(DEMO_ACCOUNT)
         self.engine = Engine(self)
         self.faults = FaultPlan()
+        #: User Data Stream subscriptions of every connection.
+        self.user_data = UserDataHub()
+        self._gate = ConnectionGate(
+            self,
+            attempt_limit=connection_attempt_limit,
+            max_connections=max_connections,
+            enforce=enforce_limits,
+            max_age=max_connection_age,
+        )
+        self._ping_interval = ping_interval
+        self._ping_timeout = ping_timeout
+        self._scripted_market = scripted_market
+        self._market: Any = None
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._timers: set[threading.Timer] = set()
@@ -119,6 +210,7 @@ class LocalExchange:
         #: Every request the exchange received, as ``(method, params)`` (tests read it).
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.port = 0
+        self._number = next(_exchange_numbers)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -133,40 +225,73 @@ class LocalExchange:
         """Bind 127.0.0.1 and serve in a background thread; returns once it accepts connections."""
         if self._server is not None:
             return self
+        self._serve(self._requested_port)
+        self._gate.start(f"binance-ws-exchange-{self._number}-housekeeping")
+        if self._scripted_market and self._market is None:
+            from ._scripted import ScriptedMarket
+
+            self._market = ScriptedMarket(self)
+            self._market.start()
+        logger.info("local exchange listening on %s", self.url)
+        return self
+
+    def _serve(self, port: int) -> None:
         server = serve(
             self._handle_connection,
             "127.0.0.1",
-            self._requested_port,
+            port,
+            process_request=self._gate.admit,
             compression=None,
             max_size=MAX_REQUEST_FRAME,
-            # Binance pings every 20 s and expects a pong; so does the simulator.
-            ping_interval=20,
-            ping_timeout=60,
+            ping_interval=self._ping_interval,
+            ping_timeout=self._ping_timeout,
             close_timeout=2,
         )
         self._server = server
         self.port = server.socket.getsockname()[1]
         self._thread = threading.Thread(
-            target=server.serve_forever, name=f"binance-ws-exchange-{next(_exchange_numbers)}", daemon=True
+            target=server.serve_forever, name=f"binance-ws-exchange-{self._number}", daemon=True
         )
         self._thread.start()
-        logger.info("local exchange listening on %s", self.url)
-        return self
 
-    def close(self) -> None:
-        """Close every connection, stop serving and join the threads. Idempotent."""
+    def _stop_serving(self) -> None:
         server, self._server = self._server, None
-        with self._timers_lock:
-            timers, self._timers = list(self._timers), set()
-        for timer in timers:
-            timer.cancel()
         if server is None:
             return
         server.shutdown()
         if self._thread is not None:
             self._thread.join(5)
+            if self._thread.is_alive():
+                logger.warning("the exchange's accept thread did not stop within 5 s")
+
+    def close(self) -> None:
+        """Close every connection, stop serving and join the threads. Idempotent."""
+        market, self._market = self._market, None
+        if market is not None:
+            market.stop()
+        with self._timers_lock:
+            timers, self._timers = list(self._timers), set()
+        for timer in timers:
+            timer.cancel()
+        self._gate.stop()
+        self._stop_serving()
         for timer in timers:
             timer.join(1)
+
+    def restart(self) -> None:
+        """Drop every connection and serve again on the same port; accounts and orders stay.
+
+        Clients see their connection close (code 1012, service restart) and can reconnect
+        to the same :attr:`url`.
+        """
+        if self._server is None:
+            raise RuntimeError("the exchange is not started")
+        server, self._server = self._server, None
+        server.shutdown(code=1012, reason="service restart")
+        if self._thread is not None:
+            self._thread.join(5)
+        self._serve(self.port)
+        logger.info("local exchange restarted on %s", self.url)
 
     def __enter__(self) -> LocalExchange:
         return self.start()
@@ -175,26 +300,57 @@ class LocalExchange:
         self.close()
 
     def __repr__(self) -> str:
-        where = f"ws://127.0.0.1:{self.port}" if self.port else "not started"
-        return f"<LocalExchange {where} symbols={len(self.symbols)} connections={len(self._sessions)}>"
+        port = getattr(self, "port", 0)
+        where = f"ws://127.0.0.1:{port}" if port else "not started"
+        count = len(getattr(self, "_sessions", ()))
+        return f"<LocalExchange {where} symbols={len(getattr(self, 'symbols', ()))} connections={count}>"
 
     @property
     def connection_count(self) -> int:
         """How many clients are connected right now."""
         return len(self._sessions)
 
+    def sessions(self) -> list[Session]:
+        """The connected clients' sessions (a snapshot)."""
+        with self._sessions_lock:
+            return list(self._sessions)
+
     def rate_limit_config(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "rateLimitType": "REQUEST_WEIGHT",
-                "interval": "MINUTE",
-                "intervalNum": 1,
-                "limit": self.weights.limit,
-            },
-            {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 50},
-            {"rateLimitType": "ORDERS", "interval": "DAY", "intervalNum": 1, "limit": 160000},
-            {"rateLimitType": "CONNECTIONS", "interval": "MINUTE", "intervalNum": 5, "limit": 300},
-        ]
+        """The ``rateLimits`` of ``exchangeInfo``: the configured limits, without counts."""
+        return [self.weights.config(), *self.order_limits.config(), self._gate.config()]
+
+    def account_of(self, api_key: str | None) -> str:
+        """The account an API key acts for (the demo account for keys the store does not know)."""
+        if api_key is not None:
+            record = self.keys.lookup(api_key)
+            if record is not None:
+                return record.account_id
+        return DEMO_ACCOUNT
+
+    # -- connection behaviour --------------------------------------------------------------
+
+    def send_server_shutdown(self, *, close_after: float | None = None) -> None:
+        """Push ``{"event": {"e": "serverShutdown", "E": ms}}`` to every connection.
+
+        ``close_after``: also close every connection that many seconds later, as the real
+        server does once its grace period ends.
+        """
+        frame = json.dumps({"event": {"e": "serverShutdown", "E": now_ms()}})
+        sessions = self.sessions()
+        for session in sessions:
+            session.send(frame)
+        if close_after is not None:
+
+            def close_all() -> None:
+                for session in sessions:
+                    close_in_background(session.conn, 1001, "server shutdown")
+
+            self._later(close_after, close_all)
+
+    def drop_all_connections(self) -> None:
+        """Cut every client connection at once (TCP close, no close frame)."""
+        for session in self.sessions():
+            session.conn.socket.close()
 
     # -- fault injection -------------------------------------------------------------------
 
@@ -227,17 +383,16 @@ class LocalExchange:
         """Answer the next request(s) of ``method`` with an id nobody asked for."""
         self.faults.add(method, Fault(wrong_id=True), times)
 
-    def drop_all_connections(self) -> None:
-        """Cut every client connection at once (TCP close, no close frame)."""
-        with self._sessions_lock:
-            sessions = list(self._sessions)
-        for session in sessions:
-            session.conn.socket.close()
+    def duplicate_id_next(self, method: str, *, times: int = 1) -> None:
+        """Answer the next request(s) of ``method`` twice, with the same id."""
+        self.faults.add(method, Fault(duplicate=True), times)
 
     # -- serving ---------------------------------------------------------------------------
 
     def _handle_connection(self, conn: ServerConnection) -> None:
-        session = Session(conn)
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(conn.request.path if conn.request else "").query)
+        hide = [v.lower() for v in query.get("returnRateLimits", [])]
+        session = Session(conn, return_rate_limits="false" not in hide)
         with self._sessions_lock:
             self._sessions.add(session)
         try:
@@ -248,12 +403,15 @@ class LocalExchange:
         except OSError as exc:
             logger.debug("connection ended: %s", exc)
         finally:
+            self._gate.release(conn)
+            self.user_data.drop_session(session)
             with self._sessions_lock:
                 self._sessions.discard(session)
 
     def _handle_message(self, session: Session, message: str | bytes) -> None:
         try:
-            request = json.loads(message)
+            # Decimals stay exact, so a price's text (and its signature) survives decoding.
+            request = json.loads(message, parse_float=Decimal)
         except ValueError:
             session.send(self._error_frame(None, _errors.invalid_json()))
             return
@@ -278,58 +436,48 @@ class LocalExchange:
             if fault.garbage is not None:
                 session.send(fault.garbage)
         frame = self._answer(session, request_id, method, params, fault)
-        if fault is not None and fault.delay > 0:
-            self._send_later(session, frame, fault.delay)
-        else:
-            session.send(frame)
+        copies = 2 if fault is not None and fault.duplicate else 1
+        for _ in range(copies):
+            if fault is not None and fault.delay > 0:
+                self._later(fault.delay, lambda: session.send(frame))
+            else:
+                session.send(frame)
 
     def _answer(
-        self, session: Session, request_id: Any, method: str, params: dict[str, Any], fault: Fault | None
+        self, session: Session, request_id: Any, method: str, raw: dict[str, Any], fault: Fault | None
     ) -> str:
-        used = self.weights.add(weight_of(method, params))
+        spec = METHODS.get(method)
+        params = normalize_params(spec, raw)
+        show = params.get("returnRateLimits", session.return_rate_limits) is not False
+        used, refusal = self.weights.charge(session.ip, weight_of(method, params))
         limits = self.weights.report(used)
         if fault is not None and fault.wrong_id:
             request_id = f"not-{request_id}"
         if fault is not None and fault.status is not None:
-            code, msg = DEFAULT_FAULTS.get(
-                fault.status, (-1000, "An unknown error occurred while processing the request.")
-            )
-            data = fault.data
-            if data is None and fault.status in (418, 429):
-                data = {"serverTime": now_ms(), "retryAfter": now_ms() + 60_000}
-            error = ExchangeError(
-                fault.status, fault.code if fault.code is not None else code, fault.msg or msg, data
-            )
-            return self._error_frame(request_id, error, limits)
-        handler = HANDLERS.get(method)
-        spec = METHODS.get(method)
+            return self._error_frame(request_id, _fault_error(fault), limits if show else None)
         try:
+            if refusal is not None:
+                raise refusal
+            handler = HANDLERS.get(method)
             if handler is None or spec is None:
                 raise _errors.unknown_method(method)
-            unknown = [
-                name
-                for name in params
-                if name not in spec.param_map
-                and name not in ("apiKey", "signature", "timestamp", "returnRateLimits")
-            ]
-            if unknown:
-                raise _errors.unread_params(len(params) - len(unknown), len(params))
-            for p in spec.params:
-                if p.required and p.name not in params:
-                    raise _errors.mandatory_missing(p.name)
+            check_params(spec, params)
             session.request_key = authenticate(self, session, spec, params)
+            if spec.unfilled_order_count:
+                account = self.account_of(session.request_key)
+                refused = self.order_limits.charge(account, spec.unfilled_order_count)
+                limits = self.order_limits.snapshot(account) + limits
+                if refused is not None:
+                    raise refused
             result = handler(self, session, params)
         except ExchangeError as exc:
-            return self._error_frame(request_id, exc, limits)
+            return self._error_frame(request_id, exc, limits if show else None)
         except Exception:
             logger.exception("handler for %s failed", method)
-            return self._error_frame(
-                request_id,
-                ExchangeError(500, -1000, "An unknown error occurred while processing the request."),
-                limits,
-            )
+            error = ExchangeError(500, -1000, "An unknown error occurred while processing the request.")
+            return self._error_frame(request_id, error, limits if show else None)
         frame: dict[str, Any] = {"id": request_id, "status": 200, "result": result}
-        if params.get("returnRateLimits", True) is not False:
+        if show:
             frame["rateLimits"] = limits
         return json.dumps(frame, default=_json_default)
 
@@ -340,19 +488,32 @@ class LocalExchange:
         frame: dict[str, Any] = {"id": request_id, "status": error.status, "error": error.payload()}
         if limits is not None:
             frame["rateLimits"] = limits
-        return json.dumps(frame)
+        return json.dumps(frame, default=_json_default)
 
-    def _send_later(self, session: Session, frame: str, delay: float) -> None:
+    def _later(self, delay: float, action: Callable[[], None]) -> None:
+        """Run ``action`` on a timer thread after ``delay`` seconds (cancelled by close)."""
+
         def fire() -> None:
             with self._timers_lock:
                 self._timers.discard(timer)
-            session.send(frame)
+            action()
 
         timer = threading.Timer(delay, fire)
         timer.daemon = True
         with self._timers_lock:
             self._timers.add(timer)
         timer.start()
+
+
+def _fault_error(fault: Fault) -> ExchangeError:
+    assert fault.status is not None  # checked by the caller
+    code, msg = DEFAULT_FAULTS.get(
+        fault.status, (-1000, "An unknown error occurred while processing the request.")
+    )
+    data = fault.data
+    if data is None and fault.status in (418, 429):
+        data = {"serverTime": now_ms(), "retryAfter": now_ms() + 60_000}
+    return ExchangeError(fault.status, fault.code if fault.code is not None else code, fault.msg or msg, data)
 
 
 def _json_default(obj: object) -> str:
