@@ -13,10 +13,12 @@ Rules (``make_converter`` builds a fresh converter; nothing global is mutated):
   strings, built with one list comprehension so a 5000-level book stays fast.
 - ``Kline`` / ``list[Kline]`` <-> the 12-element kline arrays (ints for times and the trade
   count, decimal strings otherwise); elements past the twelfth go to ``Kline.extra``.
-- ``SymbolInfo`` and ``SymbolFilter`` (thousands per ``exchangeInfo``) are structured by a
-  one-pass hook: a loop over the keys sent, str/int/bool values kept as sent, Decimal,
-  enums and lists of them converted inline, other types through their hook; same result
-  (``extra``, key order) as the generic model hook.
+- Models are structured by a one-pass hook: a loop over the keys sent, str/int/bool values
+  kept as sent, Decimal, enums and lists of them converted inline, nested types through
+  their hook.
+- A value that cannot be converted (e.g. ``"price": "n/a"``) never fails the result: the
+  field stays ``None``, the raw value is kept in ``extra`` (and unstructured back) and a
+  warning is logged once per model and key.
 - ``int | Decimal | None`` (a key whose type depends on the object, e.g. a filter's
   ``limit``: an int for ICEBERG_PARTS, a decimal string for MAX_ASSET): JSON ints stay
   ``int``, strings become ``Decimal``.
@@ -25,6 +27,7 @@ Rules (``make_converter`` builds a fresh converter; nothing global is mutated):
 from __future__ import annotations
 
 import functools
+import logging
 import types
 import typing
 from collections.abc import Callable
@@ -40,6 +43,8 @@ from ._naming import to_camel
 
 if typing.TYPE_CHECKING:
     from .models.market import Kline, PriceLevel
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["make_converter", "structure", "unstructure", "wire_name"]
 
@@ -131,28 +136,20 @@ def _model_fields(cls: type) -> list[attrs.Attribute[Any]]:
     return [f for f in attrs.fields(cls) if f.init]
 
 
-def _make_structure_hook(conv: cattrs.Converter, cls: type) -> Callable[[Any, type], Any]:
-    fields = _model_fields(cls)
-    overrides = {f.name: override(rename=wire_name(f)) for f in fields}
-    base: Callable[[Any, type], Any] = make_dict_structure_fn(cls, conv, **overrides)  # type: ignore[arg-type]
-    known = frozenset(wire_name(f) for f in fields)
-    keeps_raw = "_wire_keys" in attrs.fields_dict(cls)
-
-    def hook(data: Any, _: type) -> Any:
-        obj = base(data, cls)
-        if keeps_raw:
-            keys = tuple(data)
-            object.__setattr__(obj, "_wire_keys", keys)
-            if len(keys) > len(known) or not known.issuperset(keys):
-                extra = {k: data[k] for k in keys if k not in known}
-                if extra:
-                    object.__setattr__(obj, "extra", extra)
-        return obj
-
+def _make_plain_structure_hook(conv: cattrs.Converter, cls: type) -> Callable[[Any, type], Any]:
+    # attrs classes that are not WireModels (no raw-key bookkeeping): cattrs with renames.
+    overrides = {f.name: override(rename=wire_name(f)) for f in _model_fields(cls)}
+    hook: Callable[[Any, type], Any] = make_dict_structure_fn(cls, conv, **overrides)  # type: ignore[arg-type]
     return hook
 
 
 _PASSTHROUGH = (str, int, bool)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected a JSON array, got {type(value).__name__}")
+    return list(value)
 
 
 def _enum_of(cls: type[BinanceEnum], members: dict[Any, Any], value: Any) -> Any:
@@ -177,33 +174,46 @@ def _fast_field_fn(conv: cattrs.Converter, hint: Any) -> Callable[[Any], Any] | 
     if isinstance(inner, type) and issubclass(inner, BinanceEnum):
         return functools.partial(_enum_of, inner, inner._value2member_map_)
     if typing.get_origin(inner) is list:
-        item_fn = _fast_field_fn(conv, typing.get_args(inner)[0])
-        if item_fn is None:
-            return list
-        return lambda value: [item_fn(v) for v in value]
+        item = typing.get_args(inner)[0]
+        simple_item = item is Decimal or (isinstance(item, type) and issubclass(item, BinanceEnum))
+        if item in _PASSTHROUGH or simple_item or attrs.has(item):
+            item_fn = _fast_field_fn(conv, item)
+            if item_fn is None:
+                return _as_list
+            return lambda value: [item_fn(v) for v in _as_list(value)]
+        # Other lists (order book levels, kline rows) have a hook for the whole list.
     return functools.partial(_call_hook, conv.get_structure_hook(inner), inner)
 
 
 def _make_fast_structure_hook(conv: cattrs.Converter, cls: type) -> Callable[[Any, type], Any]:
     # One loop over the keys the server sent instead of one lookup per declared field, and
-    # no per-value dispatch: worth it for the models an exchangeInfo holds thousands of.
+    # no per-value dispatch: exchangeInfo alone holds thousands of these objects.
     hints = typing.get_type_hints(cls)
     table = {
         wire_name(f): (f.alias or f.name, _fast_field_fn(conv, hints[f.name])) for f in _model_fields(cls)
     }
+    name = cls.__name__
 
     def hook(data: Any, _: type) -> Any:
         kwargs: dict[str, Any] = {}
         extra: dict[str, Any] | None = None
         for key, value in data.items():
             entry = table.get(key)
-            if entry is None:
-                if extra is None:
-                    extra = {}
-                extra[key] = value
-                continue
-            alias, fn = entry
-            kwargs[alias] = value if fn is None or value is None else fn(value)
+            if entry is not None:
+                alias, fn = entry
+                if fn is None or value is None:
+                    kwargs[alias] = value
+                    continue
+                try:
+                    kwargs[alias] = fn(value)
+                    continue
+                except Exception:
+                    # Never fail a result over one odd value (the order may have executed):
+                    # the field stays None and the raw value is kept, so nothing is lost.
+                    _warn_unparsed(name, key, value)
+            if extra is None:
+                extra = {}
+            extra[key] = value
         obj = cls(**kwargs)
         object.__setattr__(obj, "_wire_keys", tuple(data))
         if extra:
@@ -211,6 +221,17 @@ def _make_fast_structure_hook(conv: cattrs.Converter, cls: type) -> Callable[[An
         return obj
 
     return hook
+
+
+_warned: set[tuple[str, str]] = set()
+
+
+def _warn_unparsed(model: str, key: str, value: Any) -> None:
+    if (model, key) not in _warned:
+        _warned.add((model, key))
+        logger.warning(
+            "%s.%s: could not parse a %s value; kept unparsed in .extra", model, key, type(value).__name__
+        )
 
 
 def _make_unstructure_hook(conv: cattrs.Converter, cls: type) -> Callable[[Any], Any]:
@@ -231,7 +252,7 @@ def _make_unstructure_hook(conv: cattrs.Converter, cls: type) -> Callable[[Any],
         out = {}
         for key in keys:
             name = by_wire.get(key)
-            if name is None:
+            if name is None or key in extra:
                 out[key] = extra[key]
             else:
                 value = getattr(obj, name)
@@ -253,7 +274,6 @@ def make_converter() -> cattrs.Converter:
         lambda t: isinstance(t, type) and issubclass(t, BinanceEnum), lambda v: v.value
     )
     # Imported here: model modules may import this one (structure/unstructure) at load time.
-    from .models.general import SymbolFilter, SymbolInfo
     from .models.market import Kline, PriceLevel
 
     level_list, kline_list, int_or_decimal = list[PriceLevel], list[Kline], int | Decimal | None
@@ -267,16 +287,15 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook_func(lambda t: t == int_or_decimal, _structure_int_or_decimal)
     conv.register_structure_hook_factory(attrs.has, functools.partial(_factory, conv, "s"))
     conv.register_unstructure_hook_factory(attrs.has, functools.partial(_factory, conv, "u"))
-    # Filters first: the SymbolInfo hook looks up the SymbolFilter hook when it is built.
-    for cls in (SymbolFilter, SymbolInfo):
-        conv.register_structure_hook(cls, _make_fast_structure_hook(conv, cls))
     return conv
 
 
 def _factory(conv: cattrs.Converter, direction: str, cls: type) -> Any:
-    if direction == "s":
-        return _make_structure_hook(conv, cls)
-    return _make_unstructure_hook(conv, cls)
+    if direction == "u":
+        return _make_unstructure_hook(conv, cls)
+    if "_wire_keys" in attrs.fields_dict(cls):
+        return _make_fast_structure_hook(conv, cls)
+    return _make_plain_structure_hook(conv, cls)
 
 
 def structure(data: Any, cls: type[T]) -> T:

@@ -94,6 +94,8 @@ class MethodSpec:
         if self.required_by_order_type and "type" in out:
             needs = self.required_by_order_type.get(out["type"], ())
             for need in needs:
+                if need == "price" and "pegPriceType" in out:
+                    continue  # a pegged order takes its price from the book
                 if isinstance(need, str) and need not in out:
                     raise InvalidParameterError(to_snake(need), f"is mandatory for {out['type']} orders")
                 if isinstance(need, tuple) and not any(n in out for n in need):

@@ -165,7 +165,7 @@ def test_non_positive_int_quantity_refused(offline: Client) -> None:
             quantity="1",
             above_type="LIMIT_MAKER",
             below_type="STOP_LOSS",
-            above_iceberg_qty=0,
+            above_iceberg_qty="0",
         )
     )
     assert err.param == "above_iceberg_qty"

@@ -28,8 +28,13 @@ KINDS = {
     "BOOLEAN": "bool",
     "ARRAY of STRING": "list",
 }
-# The docs' tables type these as STRING, but like every other `symbols` they travel as arrays.
-KIND_FIXES = {("executionRules", "symbols"): "list"}
+# Doc table quirks: `symbols` travels as an array everywhere, and iceberg quantities are
+# decimals in every other method (LONG here would refuse "0.5").
+KIND_FIXES = {
+    ("executionRules", "symbols"): "list",
+    ("orderList.place.oco", "aboveIcebergQty"): "decimal",
+    ("orderList.place.oco", "belowIcebergQty"): "decimal",
+}
 # Mutual exclusions stated only in prose notes.
 EXTRA_GROUPS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "executionRules": [("at_most_one", ("symbol", "symbols", "symbolStatus"))],
@@ -39,6 +44,12 @@ EXTRA_GROUPS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
         ("at_most_one", ("symbols", "symbolStatus")),
     ],
     "ticker.24hr": [("at_most_one", ("symbol", "symbols"))],
+    "myTrades": [
+        ("at_most_one", ("fromId", "startTime")),
+        ("at_most_one", ("fromId", "endTime")),
+        ("at_most_one", ("orderId", "startTime")),
+        ("at_most_one", ("orderId", "endTime")),
+    ],
     "ticker.price": [("at_most_one", ("symbol", "symbols"))],
     "ticker.book": [("at_most_one", ("symbol", "symbols"))],
 }
