@@ -216,7 +216,9 @@ def test_recv_window_per_client_and_per_call(exchange: LocalExchange) -> None:
     with _hmac_client(exchange, recv_window=7000) as client:
         assert client.recv_window == 7000
         assert probe(client, exchange)["recvWindow"] == 7000
-        assert probe(client, exchange, {"recvWindow": 2500})["recvWindow"] == 2500  # an int stays a JSON number
+        assert (
+            probe(client, exchange, {"recvWindow": 2500})["recvWindow"] == 2500
+        )  # an int stays a JSON number
     with _hmac_client(exchange) as client:
         assert "recvWindow" not in probe(client, exchange)
 

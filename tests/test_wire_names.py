@@ -27,7 +27,14 @@ SAMPLE: dict[str, Any] = {
     "timeInForce": "GTC",
     "recvWindow": 5000,
 }
-BY_KIND: dict[str, Any] = {"str": "abc123", "enum": "X", "decimal": "1.5", "int": 3, "bool": True, "list": ["A"]}
+BY_KIND: dict[str, Any] = {
+    "str": "abc123",
+    "enum": "X",
+    "decimal": "1.5",
+    "int": 3,
+    "bool": True,
+    "list": ["A"],
+}
 
 
 def sample_params(spec: MethodSpec) -> dict[str, Any]:
