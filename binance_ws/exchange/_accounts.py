@@ -1,24 +1,87 @@
-"""Accounts of the local exchange: balances and commission rates."""
+"""Accounts of the local exchange: balances (free and locked) and commission rates.
+
+Every account is changed only by the engine, under the engine's lock; nothing here locks.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+import time
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import attrs
 
-__all__ = ["DEMO_ACCOUNT", "Account", "Accounts"]
+if TYPE_CHECKING:
+    from ._server import LocalExchange, Session
 
+__all__ = ["DEMO_ACCOUNT", "MARKET_MAKER", "Account", "Accounts", "account_id_for"]
+
+#: The account every demo API key acts for.
 DEMO_ACCOUNT = "demo"
+#: The account that owns the seeded resting liquidity (and the seeded trades).
+MARKET_MAKER = "market-maker"
+
+ZERO = Decimal(0)
+# Binance's standard spot rate: 0.1 % for makers and takers.
+DEFAULT_RATE = Decimal("0.001")
+# The demo account's default start: enough to try every symbol of the exchange.
+DEFAULT_BALANCES: Mapping[str, str] = {"USDT": "100000", "BTC": "1", "ETH": "10", "BNB": "100"}
+# The market maker never runs out (the engine funds it for every listed asset).
+MARKET_MAKER_BALANCE = Decimal("1000000000000")
+
+_uids = itertools.count(354937868)
 
 
-@attrs.define
+@attrs.define(eq=False)
 class Account:
-    """One account: free and locked balance per asset."""
+    """One account: free and locked balance per asset, commission rates and flags.
+
+    Rates are fractions (``0.001`` is 0.1 %); a fill pays ``maker`` or ``taker`` plus
+    ``buyer`` or ``seller``, in the asset it receives.
+    """
 
     account_id: str
     free: dict[str, Decimal] = attrs.Factory(dict)
     locked: dict[str, Decimal] = attrs.Factory(dict)
+    maker: Decimal = DEFAULT_RATE
+    taker: Decimal = DEFAULT_RATE
+    buyer: Decimal = ZERO
+    seller: Decimal = ZERO
+    uid: int = attrs.Factory(lambda: next(_uids))
+    can_trade: bool = True
+    update_time: int = attrs.Factory(lambda: int(time.time() * 1000))
+
+    def available(self, asset: str) -> Decimal:
+        return self.free.get(asset, ZERO)
+
+    def lock(self, asset: str, amount: Decimal) -> None:
+        """Move ``amount`` from free to locked (the caller checked :meth:`available`)."""
+        self.free[asset] = self.free.get(asset, ZERO) - amount
+        self.locked[asset] = self.locked.get(asset, ZERO) + amount
+
+    def unlock(self, asset: str, amount: Decimal) -> None:
+        self.locked[asset] = self.locked.get(asset, ZERO) - amount
+        self.free[asset] = self.free.get(asset, ZERO) + amount
+
+    def pay_locked(self, asset: str, amount: Decimal) -> None:
+        """Spend ``amount`` that an order had locked."""
+        self.locked[asset] = self.locked.get(asset, ZERO) - amount
+
+    def credit(self, asset: str, amount: Decimal) -> None:
+        self.free[asset] = self.free.get(asset, ZERO) + amount
+
+    def debit(self, asset: str, amount: Decimal) -> None:
+        self.free[asset] = self.free.get(asset, ZERO) - amount
+
+    def assets(self) -> list[str]:
+        return sorted(set(self.free) | set(self.locked))
+
+    def balance_rows(self, assets: Iterable[str] | None = None) -> list[tuple[str, Decimal, Decimal]]:
+        """``(asset, free, locked)`` for ``assets`` (default: every asset the account holds)."""
+        names = self.assets() if assets is None else sorted(set(assets))
+        return [(a, self.free.get(a, ZERO), self.locked.get(a, ZERO)) for a in names]
 
 
 class Accounts:
@@ -29,10 +92,48 @@ class Accounts:
 
     @classmethod
     def demo(cls, balances: Mapping[str, Decimal | str] | None = None) -> Accounts:
-        """The default demo account, with ``balances`` (asset -> amount) or a default set."""
+        """The demo account, with ``balances`` (asset -> amount) or a default set, and the market maker.
+
+        Example::
+
+            >>> accounts = Accounts.demo({"USDT": "500"})
+            >>> accounts.get(DEMO_ACCOUNT).free
+            {'USDT': Decimal('500')}
+        """
         accounts = cls()
-        start = (
-            balances if balances is not None else {"USDT": "100000", "BTC": "1", "ETH": "10", "BNB": "100"}
-        )
-        accounts.by_id[DEMO_ACCOUNT] = Account(DEMO_ACCOUNT, {k: Decimal(v) for k, v in start.items()})
+        accounts.add(DEMO_ACCOUNT, DEFAULT_BALANCES if balances is None else balances)
+        accounts.add(MARKET_MAKER, {}, maker=ZERO, taker=ZERO)
         return accounts
+
+    def add(
+        self,
+        account_id: str,
+        balances: Mapping[str, Decimal | str] | None = None,
+        *,
+        maker: Decimal = DEFAULT_RATE,
+        taker: Decimal = DEFAULT_RATE,
+    ) -> Account:
+        """Open (or replace) an account with these balances and commission rates."""
+        account = Account(
+            account_id, {k: Decimal(v) for k, v in (balances or {}).items()}, maker=maker, taker=taker
+        )
+        self.by_id[account_id] = account
+        return account
+
+    def get(self, account_id: str) -> Account:
+        account = self.by_id.get(account_id)
+        if account is None:
+            account = self.add(account_id, {})
+        return account
+
+
+def account_id_for(ex: LocalExchange, session: Session) -> str:
+    """The account the request being handled acts for: its API key's account.
+
+    Public requests, and keys the key store does not know, act for :data:`DEMO_ACCOUNT`.
+    """
+    key = session.request_key or session.api_key
+    if key is None:
+        return DEMO_ACCOUNT
+    record = ex.keys.lookup(key)
+    return record.account_id if record is not None else DEMO_ACCOUNT

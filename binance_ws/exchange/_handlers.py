@@ -90,4 +90,9 @@ def depth(ex: LocalExchange, session: Session, params: dict[str, Any]) -> Any:
     status = params.get("symbolStatus")
     if status is not None and status != book.info.status:
         raise _errors.bad_request(-1220, "The symbol's status does not match the requested symbolStatus.")
-    return book.snapshot(limit)
+    with ex.engine.lock:
+        return book.snapshot(limit)
+
+
+# Importing the handler modules registers their methods.
+from . import _account_handlers, _market_handlers, _trading_handlers  # noqa: E402, F401

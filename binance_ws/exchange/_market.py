@@ -1,14 +1,28 @@
-"""Symbols, filters and order books of the local exchange."""
+"""Symbols and their filters on the local exchange (the order books live in ``_book.py``)."""
 
 from __future__ import annotations
 
-import random
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from ._book import Book
+
 __all__ = ["Book", "SymbolInfo", "default_symbols", "synthetic_symbols"]
+
+# Filter settings shared by every symbol, shaped like Binance's BTCUSDT.
+MAX_NOTIONAL = Decimal("9000000")
+PERCENT_UP = Decimal(5)
+PERCENT_DOWN = Decimal("0.2")
+AVG_PRICE_MINS = 5
+ICEBERG_PARTS = 10
+MAX_NUM_ORDERS = 200
+MAX_NUM_ALGO_ORDERS = 5
+# Open order lists per account and symbol (shown by myFilters).
+MAX_NUM_ORDER_LISTS = 20
+MIN_TRAILING_DELTA = 10
+MAX_TRAILING_DELTA = 2000
 
 
 def _fmt(value: Decimal, places: int = 8) -> str:
@@ -29,6 +43,14 @@ class SymbolInfo:
     min_notional: Decimal
     price: Decimal
     status: str = "TRADING"
+
+    @property
+    def min_price(self) -> Decimal:
+        return self.tick
+
+    @property
+    def max_price(self) -> Decimal:
+        return self.price * 100
 
     def to_wire(self, *, show_permission_sets: bool = True) -> dict[str, Any]:
         return {
@@ -78,8 +100,8 @@ class SymbolInfo:
         return [
             {
                 "filterType": "PRICE_FILTER",
-                "minPrice": _fmt(self.tick),
-                "maxPrice": _fmt(self.price * 100),
+                "minPrice": _fmt(self.min_price),
+                "maxPrice": _fmt(self.max_price),
                 "tickSize": _fmt(self.tick),
             },
             {
@@ -88,7 +110,7 @@ class SymbolInfo:
                 "maxQty": _fmt(self.max_qty),
                 "stepSize": _fmt(self.step),
             },
-            {"filterType": "ICEBERG_PARTS", "limit": 10},
+            {"filterType": "ICEBERG_PARTS", "limit": ICEBERG_PARTS},
             {
                 "filterType": "MARKET_LOT_SIZE",
                 "minQty": _fmt(Decimal(0)),
@@ -97,29 +119,29 @@ class SymbolInfo:
             },
             {
                 "filterType": "TRAILING_DELTA",
-                "minTrailingAboveDelta": 10,
-                "maxTrailingAboveDelta": 2000,
-                "minTrailingBelowDelta": 10,
-                "maxTrailingBelowDelta": 2000,
+                "minTrailingAboveDelta": MIN_TRAILING_DELTA,
+                "maxTrailingAboveDelta": MAX_TRAILING_DELTA,
+                "minTrailingBelowDelta": MIN_TRAILING_DELTA,
+                "maxTrailingBelowDelta": MAX_TRAILING_DELTA,
             },
             {
                 "filterType": "PERCENT_PRICE_BY_SIDE",
-                "bidMultiplierUp": "5",
-                "bidMultiplierDown": "0.2",
-                "askMultiplierUp": "5",
-                "askMultiplierDown": "0.2",
-                "avgPriceMins": 5,
+                "bidMultiplierUp": str(PERCENT_UP),
+                "bidMultiplierDown": str(PERCENT_DOWN),
+                "askMultiplierUp": str(PERCENT_UP),
+                "askMultiplierDown": str(PERCENT_DOWN),
+                "avgPriceMins": AVG_PRICE_MINS,
             },
             {
                 "filterType": "NOTIONAL",
                 "minNotional": _fmt(self.min_notional),
                 "applyMinToMarket": True,
-                "maxNotional": "9000000.00000000",
+                "maxNotional": _fmt(MAX_NOTIONAL),
                 "applyMaxToMarket": False,
-                "avgPriceMins": 5,
+                "avgPriceMins": AVG_PRICE_MINS,
             },
-            {"filterType": "MAX_NUM_ORDERS", "maxNumOrders": 200},
-            {"filterType": "MAX_NUM_ALGO_ORDERS", "maxNumAlgoOrders": 5},
+            {"filterType": "MAX_NUM_ORDERS", "maxNumOrders": MAX_NUM_ORDERS},
+            {"filterType": "MAX_NUM_ALGO_ORDERS", "maxNumAlgoOrders": MAX_NUM_ALGO_ORDERS},
         ]
 
 
@@ -141,8 +163,9 @@ def default_symbols() -> list[SymbolInfo]:
             "BNB",
             "BTC",
             d("0.000001"),
-            d("0.001"),
-            d("0.001"),
+            # Binance's BNBBTC steps by 0.001; 0.01 keeps price * qty within 8 decimals.
+            d("0.01"),
+            d("0.01"),
             d("100000"),
             d("0.0001"),
             d("0.010000"),
@@ -167,30 +190,3 @@ def synthetic_symbols(count: int) -> list[SymbolInfo]:
         )
         for i in range(1, count + 1)
     ]
-
-
-class Book:
-    """Resting liquidity of one symbol: price -> quantity on each side.
-
-    Seeded deterministically: ``levels`` price levels per side around the reference price,
-    one tick apart, with quantities drawn from ``rng``.
-    """
-
-    def __init__(self, info: SymbolInfo, levels: int, rng: random.Random) -> None:
-        self.info = info
-        self.last_update_id = 1_000_000
-        self.bids: dict[Decimal, Decimal] = {}
-        self.asks: dict[Decimal, Decimal] = {}
-        tick, step = info.tick, info.step
-        for i in range(1, levels + 1):
-            self.bids[info.price - tick * i] = step * rng.randint(100, 50_000)
-            self.asks[info.price + tick * (i - 1) + tick] = step * rng.randint(100, 50_000)
-
-    def snapshot(self, limit: int) -> dict[str, Any]:
-        bids = sorted(self.bids.items(), reverse=True)[:limit]
-        asks = sorted(self.asks.items())[:limit]
-        return {
-            "lastUpdateId": self.last_update_id,
-            "bids": [[_fmt(p), _fmt(q)] for p, q in bids],
-            "asks": [[_fmt(p), _fmt(q)] for p, q in asks],
-        }

@@ -1,0 +1,123 @@
+"""User-data event payloads, keyed as ``user-data-events.json`` describes them.
+
+These build the ``event`` object only; ``_userdata.publish`` wraps it in
+``{"subscriptionId": n, "event": ...}`` and routes it to the account's subscriptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ._orders import ZERO, fmt
+
+if TYPE_CHECKING:
+    from ._accounts import Account
+    from ._orders import Order, OrderList
+
+__all__ = ["account_position", "execution_report", "list_status"]
+
+
+def execution_report(
+    order: Order,
+    *,
+    exec_type: str,
+    now: int,
+    execution_id: int,
+    orig_client_order_id: str = "",
+    last_qty: Decimal = ZERO,
+    last_price: Decimal = ZERO,
+    commission: Decimal = ZERO,
+    commission_asset: str | None = None,
+    trade_id: int = -1,
+    is_maker: bool = False,
+    reject_reason: str = "NONE",
+) -> dict[str, Any]:
+    """One ``executionReport``: the order's state after ``exec_type`` happened to it."""
+    event: dict[str, Any] = {
+        "e": "executionReport",
+        "E": now,
+        "s": order.symbol,
+        "c": order.client_order_id,
+        "S": order.side,
+        "o": order.type,
+        "f": order.time_in_force,
+        "q": fmt(order.orig_qty),
+        "p": fmt(order.price),
+        "P": fmt(order.stop_price or ZERO),
+        "F": fmt(order.iceberg_qty or ZERO),
+        "g": order.order_list_id,
+        "C": orig_client_order_id,
+        "x": exec_type,
+        "X": order.status,
+        "r": reject_reason,
+        "i": order.order_id,
+        "l": fmt(last_qty),
+        "z": fmt(order.executed_qty),
+        "L": fmt(last_price),
+        "n": fmt(commission) if commission_asset is not None else "0",
+        "N": commission_asset,
+        "T": now,
+        "t": trade_id,
+        "I": execution_id,
+        "w": order.is_open and order.is_working,
+        "m": is_maker,
+        "M": False,
+        "O": order.time,
+        "Z": fmt(order.cum_quote),
+        "Y": fmt(last_price * last_qty),
+        "Q": fmt(order.orig_quote_order_qty),
+    }
+    if order.trailing_delta is not None:
+        event["d"] = order.trailing_delta
+        event["D"] = order.trailing_time
+    if order.strategy_id is not None:
+        event["j"] = order.strategy_id
+    if order.strategy_type is not None:
+        event["J"] = order.strategy_type
+    if order.prevented_match_id is not None:
+        event["v"] = order.prevented_match_id
+        event["A"] = fmt(order.prevented_quantity)
+    if order.working_time != -1:
+        event["W"] = order.working_time
+    event["V"] = order.stp_mode
+    if order.used_sor:
+        event["k"] = "SOR"
+        event["uS"] = True
+    if order.peg_price_type is not None:
+        event["gP"] = order.peg_price_type
+        if order.peg_offset_type is not None:
+            event["gOT"] = order.peg_offset_type
+            event["gOV"] = order.peg_offset_value
+        event["gp"] = fmt(order.price)
+    if order.expiry_reason is not None:
+        event["eR"] = order.expiry_reason
+    return event
+
+
+def account_position(account: Account, assets: Iterable[str], now: int) -> dict[str, Any]:
+    """``outboundAccountPosition`` for the assets that may have changed."""
+    return {
+        "e": "outboundAccountPosition",
+        "E": now,
+        "u": account.update_time or now,
+        "B": [{"a": a, "f": fmt(free), "l": fmt(locked)} for a, free, locked in account.balance_rows(assets)],
+    }
+
+
+def list_status(order_list: OrderList, now: int, reject_reason: str = "NONE") -> dict[str, Any]:
+    """``listStatus``, sent after the executionReports of the list's orders."""
+    return {
+        "e": "listStatus",
+        "E": now,
+        "s": order_list.symbol,
+        "g": order_list.order_list_id,
+        "c": order_list.contingency_type,
+        "l": order_list.status_type,
+        "L": order_list.order_status,
+        "r": reject_reason,
+        "C": order_list.list_client_order_id,
+        "T": order_list.transaction_time,
+        "O": [{"s": o.symbol, "i": o.order_id, "c": o.client_order_id} for o in order_list.orders],
+    }
