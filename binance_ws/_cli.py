@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import signal
 import sys
 import tempfile
@@ -79,32 +78,39 @@ def _exit_on_signal(signum: int, frame: object) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """A short session against an embedded local exchange: no keys, no network."""
+    """A short session against an embedded local exchange: no keys of yours, no network."""
     _need_exchange()
     from . import BadRequestError, Client
     from .exchange import LocalExchange
 
-    with LocalExchange() as ex, Client(ex.url) as client:
-        print(f"Connected to the embedded local exchange at {ex.url}")
-        server_ms = client.request("time").result["serverTime"]
-        server_time = dt.datetime.fromtimestamp(server_ms / 1000, tz=dt.timezone.utc)
-        print(f"Server time: {server_time:%Y-%m-%d %H:%M:%S.%f}"[:-3] + " UTC")
-        book = client.request("depth", {"symbol": "BTCUSDT", "limit": 5}).result
-        print()
-        print("BTCUSDT order book (top 5)")
-        print(f"{'bid qty':>14} {'bid':>12} | {'ask':<12} {'ask qty':<14}")
-        for (bid, bid_qty), (ask, ask_qty) in zip(book["bids"], book["asks"], strict=False):
-            print(f"{bid_qty:>14} {bid:>12} | {ask:<12} {ask_qty:<14}")
-        print()
-        try:
-            client.request("depth", {"symbol": "NOSUCHPAIR"})
-        except BadRequestError as exc:
-            print(f"Caught {type(exc).__name__}: {exc}")
-        limits = ", ".join(
-            f"{r.type.value} {r.count}/{r.limit} per {r.interval_num} {r.interval.value}"
-            for r in client.last_rate_limits
-        )
-        print(f"Rate limits used: {limits}")
+    with LocalExchange(book_levels=200) as ex:
+        key = ex.keys.ed25519  # the exchange's own demo key
+        with Client(ex.url, api_key=key.api_key, private_key=key.private_key_pem, auto_logon=True) as client:
+            print(f"Connected to the embedded local exchange at {ex.url}")
+            server_time = client.time().server_datetime
+            print(f"Server time: {server_time:%Y-%m-%d %H:%M:%S.%f}"[:-3] + " UTC")
+            book = client.depth(symbol="BTCUSDT", limit=5)
+            print()
+            print("BTCUSDT order book (top 5)")
+            print(f"{'bid qty':>12} {'bid':>15} | {'ask':<15} {'ask qty':<12}")
+            for bid, ask in zip(book.bids, book.asks, strict=False):
+                print(f"{bid.quantity:>12} {bid.price:>15} | {ask.price:<15} {ask.quantity:<12}")
+            print()
+            order = client.order_place(symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.01")
+            fills = ", ".join(f"{f.qty} @ {f.price}" for f in order.fills or ())
+            print(f"Market BUY 0.01 BTC: {order.status} (order {order.order_id}), filled {fills}")
+            balances = client.account_status(omit_zero_balances=True).balances or ()
+            print("Balances: " + ", ".join(f"{b.asset} {b.free}" for b in balances))
+            print()
+            try:
+                client.depth(symbol="NOSUCHPAIR")
+            except BadRequestError as exc:
+                print(f"Caught {type(exc).__name__}: {exc}")
+            limits = ", ".join(
+                f"{r.type.value} {r.count}/{r.limit} per {r.interval_num} {r.interval.value}"
+                for r in client.last_rate_limits
+            )
+            print(f"Rate limits used: {limits}")
     return 0
 
 
