@@ -93,7 +93,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print()
             print("BTCUSDT order book (top 5)")
             print(f"{'bid qty':>12} {'bid':>15} | {'ask':<15} {'ask qty':<12}")
-            for bid, ask in zip(book.bids, book.asks, strict=False):
+            for bid, ask in zip(book.bids or (), book.asks or (), strict=False):
                 print(f"{bid.quantity:>12} {bid.price:>15} | {ask.price:<15} {ask.quantity:<12}")
             print()
             order = client.order_place(symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.01")
