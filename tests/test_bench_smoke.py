@@ -1,0 +1,116 @@
+"""The benchmark's own code works: a tiny run of every measure, no timing assertions.
+
+The numbers themselves are the benchmark's business (``python -m bench``); here only the
+shape of the results is checked, so a slow or busy machine can never fail the suite.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench import run as bench_run
+from bench.peers import peer_import_error
+from bench.report import FLOOR, OURS, PEER_NAMES, REF, percentile, render
+from bench.servers import extract_request
+from bench.soak import main as soak_main
+
+
+def test_the_canned_server_reads_id_method_and_limit_without_parsing() -> None:
+    assert extract_request(b'{"id":7,"method":"ping"}') == (b"7", "ping", "ping")
+    assert extract_request(b'{"method": "depth", "params": {"limit": 5000}, "id": "ab-1"}') == (
+        b'"ab-1"',
+        "depth",
+        "depth:5000",
+    )
+    assert extract_request(b'{"id": "x", "method": "depth", "params": {"limit": "5000"}}')[2] == "depth:5000"
+    assert extract_request(b'{"id":null,"method":"v3/depth"}') == (b"null", "depth", "depth:100")
+    assert extract_request(b'{"id":3,"method":"order.place","params":{"orderId":1}}')[0] == b"3"
+
+
+def test_percentile_is_nearest_rank() -> None:
+    values = list(range(1, 101))
+    assert percentile(values, 0.5) == 50
+    assert percentile(values, 0.99) == 99
+    assert percentile([5], 0.99) == 5
+
+
+@pytest.fixture(scope="module")
+def tiny_results() -> dict[str, Any]:
+    return bench_run.run(bench_run.MODES["tiny"], quiet=True)
+
+
+@pytest.mark.timeout(180)
+def test_tiny_run_measures_every_op_for_the_floor_and_ours(tiny_results: dict[str, Any]) -> None:
+    counts = bench_run.MODES["tiny"].counts
+    latency = tiny_results["latency"]["canned"]
+    assert set(latency) == set(counts)
+    for op, n in counts.items():
+        if op == "order_ed25519" and OURS not in latency[op]:
+            continue  # needs the crypto extra
+        for client in (FLOOR, REF, OURS):
+            entry = latency[op][client]
+            assert entry["n"] == n
+            assert entry["p50_us"] > 0
+            assert entry["p99_us"] >= entry["p50_us"]
+            assert len(entry["repeat_p50_us"]) == 1
+    for inflight in ("1", "8"):
+        for client in (FLOOR, REF, OURS):
+            assert tiny_results["throughput"]["canned"][inflight][client]["median"] > 0
+
+
+def test_tiny_run_reports_each_peer_or_why_not(tiny_results: dict[str, Any]) -> None:
+    ping = tiny_results["latency"]["canned"]["ping"]
+    for peer in PEER_NAMES:
+        if peer_import_error(peer) is None:
+            assert ping[peer]["p50_us"] > 0
+        else:
+            assert any(s.startswith(f"{peer}:") for s in tiny_results["skipped"])
+
+
+def test_tiny_run_measures_parse_memory_and_signing(tiny_results: dict[str, Any]) -> None:
+    parse = tiny_results["parse"]
+    assert set(parse) == {"exchangeInfo", "depth:5000", "klines", "allOrders"}
+    for entry in parse.values():
+        assert entry["bytes"] > 100_000
+        assert entry["json.loads"]["us"] > 0
+        assert entry["binance-ws json"]["us"] > 0
+    pending = tiny_results["memory"]["pending"]
+    assert pending["in_flight"] == bench_run.MODES["tiny"].pending
+    assert pending["failed"] == 0
+    assert pending["completed"] == pending["started"]
+    assert pending["bytes_per_request"] > 0
+    idle = tiny_results["memory"]["idle_rss"][OURS]
+    assert idle["rss_kib"] > 0 and idle["threads"] >= 2
+    assert tiny_results["signing"]["hmac"]["reference"]["us"] > 0
+
+
+def test_tiny_run_checks_every_target_and_renders(tiny_results: dict[str, Any]) -> None:
+    targets = tiny_results["targets"]
+    assert len(targets) == 8
+    assert {t["status"] for t in targets} <= {"PASS", "MISS", "N/A"}
+    assert targets[0]["name"] == "ping p50 vs raw floor" and targets[0]["value"] > 0
+    text = render(tiny_results)
+    assert "Sequential round trip" in text and "Targets" in text
+    json.dumps(tiny_results)
+
+
+def test_the_command_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "r.json"
+    assert bench_run.main(["--tiny", "--only", "signing", "--no-peers", "--quiet", "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["meta"]["mode"] == "tiny"
+    assert "hmac" in data["signing"]
+    assert "Signing cost" in capsys.readouterr().out
+
+
+@pytest.mark.timeout(120)
+def test_a_small_soak_stays_flat(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        soak_main(["--requests", "400", "--threads", "4", "--sample-every", "0.5", "--max-seconds", "60"])
+        == 0
+    )
+    assert "verdict: flat" in capsys.readouterr().out
