@@ -13,6 +13,9 @@ Rules (``make_converter`` builds a fresh converter; nothing global is mutated):
   strings, built with one list comprehension so a 5000-level book stays fast.
 - ``Kline`` / ``list[Kline]`` <-> the 12-element kline arrays (ints for times and the trade
   count, decimal strings otherwise); elements past the twelfth go to ``Kline.extra``.
+- Fields typed ``list[Any]`` keep the JSON as sent: big results (order book sides,
+  exchangeInfo symbols) hold their raw lists and convert on first access (see
+  ``models._base.lazy``), so a call returns as fast as the JSON decodes.
 - Models are structured by a one-pass hook: a loop over the keys sent, str/int/bool values
   kept as sent, Decimal, enums and lists of them converted inline, nested types through
   their hook.
@@ -167,7 +170,7 @@ def _fast_field_fn(conv: cattrs.Converter, hint: Any) -> Callable[[Any], Any] | 
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(hint) if a is not type(None)]
         inner = args[0] if len(args) == 1 else hint
-    if inner in _PASSTHROUGH:
+    if inner in _PASSTHROUGH or inner is Any:
         return None
     if inner is Decimal:
         return _dec
@@ -176,7 +179,7 @@ def _fast_field_fn(conv: cattrs.Converter, hint: Any) -> Callable[[Any], Any] | 
     if typing.get_origin(inner) is list:
         item = typing.get_args(inner)[0]
         simple_item = item is Decimal or (isinstance(item, type) and issubclass(item, BinanceEnum))
-        if item in _PASSTHROUGH or simple_item or attrs.has(item):
+        if item in _PASSTHROUGH or item is Any or simple_item or attrs.has(item):
             item_fn = _fast_field_fn(conv, item)
             if item_fn is None:
                 return _as_list

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import attrs
 
-__all__ = ["WireModel", "ms_to_datetime"]
+__all__ = ["WireModel", "lazy", "ms_to_datetime"]
+
+T = TypeVar("T")
 
 
 def ms_to_datetime(ms: int | None) -> dt.datetime | None:
@@ -31,3 +33,24 @@ class WireModel:
     extra: Mapping[str, Any] | None = attrs.field(default=None, init=False, repr=False, eq=False)
     # The keys as received, in order, so unstructuring reproduces the document exactly.
     _wire_keys: tuple[str, ...] | None = attrs.field(default=None, init=False, repr=False, eq=False)
+
+
+def lazy(raw: str, cache: str, convert: Callable[[Any], T]) -> property:
+    """A read-only property converting the raw wire value in ``raw`` on first access.
+
+    The result is kept in the ``cache`` slot, so the conversion runs once. Large results use
+    it (a 5000-level order book, an exchangeInfo with thousands of symbols): the call returns
+    as soon as the JSON is decoded, and only what the caller reads is converted.
+    """
+
+    def get(self: Any) -> T | None:
+        value = getattr(self, cache)
+        if value is None:
+            source = getattr(self, raw)
+            if source is None:
+                return None
+            value = convert(source)
+            object.__setattr__(self, cache, value)
+        return value  # type: ignore[no-any-return]
+
+    return property(get)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sized
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -17,7 +18,7 @@ from ..enums import (
     SelfTradePreventionMode,
     SymbolStatus,
 )
-from ._base import WireModel, ms_to_datetime
+from ._base import WireModel, lazy, ms_to_datetime
 
 __all__ = [
     "Empty",
@@ -200,6 +201,12 @@ class Sor(WireModel):
     symbols: list[str] | None = None
 
 
+def _to_symbols(raw: list[Any]) -> list[SymbolInfo]:
+    from .._converter import structure  # the converter imports this module
+
+    return structure(raw, list[SymbolInfo])
+
+
 def _count(items: Sized | None, noun: str) -> str:
     return "None" if items is None else f"<{len(items)} {noun}>"
 
@@ -227,11 +234,19 @@ class ExchangeInfo(WireModel):
     server_time: int | None = None
     rate_limits: list[RateLimitRule] | None = None
     exchange_filters: list[SymbolFilter] | None = None
-    symbols: list[SymbolInfo] | None = None
+    #: The symbols as sent; :attr:`symbols` and :meth:`symbol` convert them on first use.
+    raw_symbols: list[Any] | None = attrs.field(default=None, metadata={"wire": "symbols"})
     #: Only where Smart Order Routing is available.
     sors: list[Sor] | None = None
-    # Built on the first symbol() call; not part of the wire document.
-    _by_symbol: dict[str, SymbolInfo] | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    _symbols: list[SymbolInfo] | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    # Name -> converted symbol, filled by symbol(); not part of the wire document.
+    _by_symbol: dict[str, SymbolInfo | None] | None = attrs.field(
+        default=None, init=False, repr=False, eq=False
+    )
+
+    #: Every listed symbol as :class:`SymbolInfo` (all converted on first use; for one symbol,
+    #: :meth:`symbol` is cheaper).
+    symbols = lazy("raw_symbols", "_symbols", _to_symbols)
 
     @property
     def server_datetime(self) -> dt.datetime | None:
@@ -239,17 +254,30 @@ class ExchangeInfo(WireModel):
         return ms_to_datetime(self.server_time)
 
     def symbol(self, name: str) -> SymbolInfo | None:
-        """The :class:`SymbolInfo` of ``name`` (e.g. ``"BTCUSDT"``), or ``None`` if not listed."""
+        """The :class:`SymbolInfo` of ``name`` (e.g. ``"BTCUSDT"``), or ``None`` if not listed.
+
+        Converts only that symbol, so looking up a few in a large answer stays cheap.
+        """
         index = self._by_symbol
         if index is None:
-            index = {s.symbol: s for s in self.symbols or () if s.symbol is not None}
+            index = {}
             object.__setattr__(self, "_by_symbol", index)
-        return index.get(name)
+        if name not in index:
+            if self._symbols is not None:
+                found = next((s for s in self._symbols if s.symbol == name), None)
+            else:
+                raw = next(
+                    (s for s in self.raw_symbols or () if isinstance(s, dict) and s.get("symbol") == name),
+                    None,
+                )
+                found = None if raw is None else _to_symbols([raw])[0]
+            index[name] = found
+        return index[name]
 
     def __repr__(self) -> str:
         return (
             f"ExchangeInfo(timezone={self.timezone!r}, server_time={self.server_time!r}, "
-            f"symbols={_count(self.symbols, 'symbols')}, "
+            f"symbols={_count(self.raw_symbols, 'symbols')}, "
             f"rate_limits={_count(self.rate_limits, 'rate limits')}, "
             f"exchange_filters={_count(self.exchange_filters, 'filters')}, "
             f"sors={_count(self.sors, 'sors')})"

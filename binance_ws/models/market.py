@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import attrs
 
 from ..enums import ReferencePriceCalculationType
-from ._base import WireModel, ms_to_datetime
+from ._base import WireModel, lazy, ms_to_datetime
 
 __all__ = [
     "AggregateTrade",
@@ -77,11 +77,18 @@ class Kline(NamedTuple):
         return dt.datetime.fromtimestamp(self.close_time / 1000, tz=dt.timezone.utc)
 
 
-def _levels_repr(levels: list[PriceLevel] | None) -> str:
-    if levels is None or len(levels) <= _REPR_LEVELS:
-        return repr(levels)
-    best = levels[0]
-    return f"<{len(levels)} levels, best {best.price} x {best.quantity}>"
+def _to_levels(raw: list[Any]) -> list[PriceLevel]:
+    from .._converter import structure  # the converter imports this module
+
+    return structure(raw, list[PriceLevel])
+
+
+def _levels_repr(raw: list[Any] | None) -> str:
+    # From the raw side, so a repr never converts 5000 levels.
+    if raw is None or len(raw) <= _REPR_LEVELS:
+        return repr(None if raw is None else _to_levels(raw))
+    price, quantity = raw[0][0], raw[0][1]
+    return f"<{len(raw)} levels, best {price} x {quantity}>"
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -99,23 +106,32 @@ class OrderBook(WireModel):
     """
 
     last_update_id: int | None = None
-    bids: list[PriceLevel] | None = None
-    asks: list[PriceLevel] | None = None
+    #: The bids as sent (``[[price, quantity], ...]``); :attr:`bids` converts them on first use.
+    raw_bids: list[Any] | None = attrs.field(default=None, metadata={"wire": "bids"})
+    #: The asks as sent; :attr:`asks` converts them on first use.
+    raw_asks: list[Any] | None = attrs.field(default=None, metadata={"wire": "asks"})
+    _bids: list[PriceLevel] | None = attrs.field(default=None, init=False, eq=False)
+    _asks: list[PriceLevel] | None = attrs.field(default=None, init=False, eq=False)
+
+    #: Bid levels, best (highest) first, as :class:`PriceLevel` (converted once, on first use).
+    bids = lazy("raw_bids", "_bids", _to_levels)
+    #: Ask levels, best (lowest) first, as :class:`PriceLevel` (converted once, on first use).
+    asks = lazy("raw_asks", "_asks", _to_levels)
 
     @property
     def best_bid(self) -> PriceLevel | None:
         """The highest bid, or ``None`` when there is none."""
-        return self.bids[0] if self.bids else None
+        return _to_levels(self.raw_bids[:1])[0] if self.raw_bids else None
 
     @property
     def best_ask(self) -> PriceLevel | None:
         """The lowest ask, or ``None`` when there is none."""
-        return self.asks[0] if self.asks else None
+        return _to_levels(self.raw_asks[:1])[0] if self.raw_asks else None
 
     def __repr__(self) -> str:
         return (
             f"OrderBook(last_update_id={self.last_update_id!r}, "
-            f"bids={_levels_repr(self.bids)}, asks={_levels_repr(self.asks)})"
+            f"bids={_levels_repr(self.raw_bids)}, asks={_levels_repr(self.raw_asks)})"
         )
 
 
