@@ -1,10 +1,12 @@
 """The websocket connection: the only module that imports ``websocket`` (websocket-client).
 
-Threading model: caller threads send directly (websocket-client's send lock keeps frames
-whole); one daemon reader thread, ``binance-ws-reader-N``, is the only one that receives.
-It answers server pings inside ``recv`` and hands every text frame to ``on_text`` without
-ever waiting on user code. When it stops, for whatever reason, it calls ``on_lost`` exactly
-once with a short reason, so the client can wake every pending caller.
+websocket-client opens the connection (URL, TLS, proxies, handshake). After that this module
+moves the frames itself (see ``_framing``): sends build one masked frame and ``sendall`` it
+under a send lock, so frames from many threads never interleave; one daemon reader thread,
+``binance-ws-reader-N``, is the only one that receives. It answers server pings at once and
+hands every text message to ``on_text`` without ever waiting on user code. When it stops, for
+whatever reason, it calls ``on_lost`` exactly once with a short reason, so the client can wake
+every pending caller.
 """
 
 from __future__ import annotations
@@ -12,12 +14,26 @@ from __future__ import annotations
 import itertools
 import logging
 import socket
+import ssl
+import struct
+import sys
 import threading
 from collections.abc import Callable
 
 import websocket
 
 from ._errors import ConnectError, ConnectionClosedError
+from ._framing import (
+    OP_BINARY,
+    OP_CLOSE,
+    OP_PING,
+    OP_PONG,
+    OP_TEXT,
+    RECV_CHUNK,
+    FrameError,
+    FrameReader,
+    client_frame,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +46,24 @@ READ_IDLE_LIMIT = 60.0
 CLOSE_HANDSHAKE_WAIT = 1.0
 # How long close() waits for the reader thread after cutting the socket.
 READER_JOIN_LIMIT = 3.0
+# Kernel-level socket timeouts keep the socket in blocking mode: Python's own timeout would
+# poll() before every recv and send, a measurable cost per request on loopback.
+_KERNEL_TIMEOUTS = sys.platform.startswith(("linux", "darwin"))
 
 _reader_numbers = itertools.count(1)
+_IDLE_ERRORS = (TimeoutError, BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
+
+
+def _limit_socket(sock: socket.socket, seconds: float) -> None:
+    """Make receive and send give up after ``seconds`` of silence."""
+    if _KERNEL_TIMEOUTS:
+        sock.settimeout(None)
+        whole = int(seconds)
+        value = struct.pack("ll", whole, int((seconds - whole) * 1_000_000))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, value)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, value)
+    else:
+        sock.settimeout(seconds)
 
 
 class Transport:
@@ -51,9 +83,9 @@ class Transport:
         self._on_lost = on_lost
         self._connect_timeout = connect_timeout
         self._read_idle_limit = read_idle_limit
-        # skip_utf8_validation: websocket-client's pure-Python check costs ~8 ms per 100 KB;
-        # decoding the JSON checks the UTF-8 anyway.
         self._ws = websocket.WebSocket(skip_utf8_validation=True, enable_multithread=True)
+        self._sock: socket.socket | None = None
+        self._send_lock = threading.Lock()
         self._reader: threading.Thread | None = None
         self._stopping = False
         self._lost_once = threading.Lock()
@@ -73,13 +105,15 @@ class Transport:
         except (websocket.WebSocketException, OSError) as exc:
             raise ConnectError(f"cannot connect to {self.url}: {exc}") from exc
         sock = self._ws.sock
-        if sock is not None:
-            sock.settimeout(self._read_idle_limit)
-            # Requests are small and latency-bound: never let Nagle hold one back.
-            try:
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            except OSError:  # not a TCP socket (e.g. a proxy's): nothing to tune
-                pass
+        if sock is None:
+            raise ConnectError(f"cannot connect to {self.url}: no socket after the handshake")
+        _limit_socket(sock, self._read_idle_limit)
+        # Requests are small and latency-bound: never let Nagle hold one back.
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:  # not a TCP socket (e.g. a proxy's): nothing to tune
+            pass
+        self._sock = sock
         self._reader = threading.Thread(
             target=self._run, name=f"binance-ws-reader-{next(_reader_numbers)}", daemon=True
         )
@@ -87,9 +121,15 @@ class Transport:
 
     def send(self, text: str, *, method: str, request_id: object) -> None:
         """Send one text frame; raises ConnectionClosedError (not sent) if the link is gone."""
+        frame = client_frame(OP_TEXT, text.encode())
+        sock = self._sock
         try:
-            self._ws.send(text)
-        except (websocket.WebSocketException, OSError) as exc:
+            if sock is None:
+                raise OSError("not connected")
+            with self._send_lock:
+                sock.sendall(frame)
+        except OSError as exc:
+            # An incomplete frame is never executed: the server cannot parse it.
             raise ConnectionClosedError(
                 f"send failed: {exc or type(exc).__name__}",
                 method=method,
@@ -97,27 +137,59 @@ class Transport:
                 sent=False,
             ) from exc
 
+    def _send_control(self, opcode: int, payload: bytes) -> None:
+        sock = self._sock
+        # Bounded: a close must not hang behind a sender stuck on a full socket buffer.
+        if sock is None or not self._send_lock.acquire(timeout=CLOSE_HANDSHAKE_WAIT):
+            return
+        try:
+            sock.sendall(client_frame(opcode, payload))
+        except OSError:
+            pass  # the link is already gone: nothing left to answer
+        finally:
+            self._send_lock.release()
+
     def _run(self) -> None:
         reason = "closed by the client"
+        sock = self._sock
+        assert sock is not None  # set before the thread starts
+        frames = FrameReader()
+        chunk = bytearray(RECV_CHUNK)
+        view = memoryview(chunk)
+        closing = False
         try:
-            while not self._stopping:
+            while not (self._stopping or closing):
                 try:
-                    opcode, data = self._ws.recv_data()
-                except websocket.WebSocketTimeoutException:
-                    reason = f"no frame from the server for {self._read_idle_limit:g} s"
+                    n = sock.recv_into(chunk)
+                except _IDLE_ERRORS:
+                    if not self._stopping:
+                        reason = f"no frame from the server for {self._read_idle_limit:g} s"
                     break
-                except (websocket.WebSocketException, OSError) as exc:
+                except OSError as exc:
                     if not self._stopping:
                         reason = f"connection lost: {exc or type(exc).__name__}"
                     break
-                if opcode == websocket.ABNF.OPCODE_TEXT:
-                    self._on_text(data)
-                elif opcode == websocket.ABNF.OPCODE_CLOSE:
+                if not n:
                     if not self._stopping:
-                        reason = "closed by the server" + _close_detail(data)
+                        reason = "connection lost: the server closed the TCP connection"
                     break
-                else:
-                    logger.warning("skipped a binary frame of %d bytes", len(data))
+                for opcode, payload in frames.feed(view[:n]):
+                    if opcode == OP_TEXT:
+                        self._on_text(payload)
+                    elif opcode == OP_PING:
+                        self._send_control(OP_PONG, payload)
+                    elif opcode == OP_CLOSE:
+                        if not self._stopping:
+                            reason = "closed by the server" + _close_detail(payload)
+                            self._send_control(OP_CLOSE, payload[:2])
+                        closing = True
+                        break
+                    elif opcode == OP_BINARY:
+                        logger.warning("skipped a binary frame of %d bytes", len(payload))
+                    elif opcode != OP_PONG:
+                        logger.warning("skipped a frame with unknown opcode %#x", opcode)
+        except FrameError as exc:
+            reason = f"protocol error: {exc}"
         except Exception:  # the reader must report its end, whatever killed it
             logger.exception("reader thread crashed")
             reason = "reader thread crashed"
@@ -137,13 +209,8 @@ class Transport:
         self._stopping = True
         reader = self._reader
         on_reader = reader is threading.current_thread()
-        sock = self._ws.sock
-        if sock is not None and self._ws.connected:
-            try:
-                sock.settimeout(CLOSE_HANDSHAKE_WAIT)
-                self._ws.send_close()
-            except (websocket.WebSocketException, OSError):
-                pass  # the link is already gone: nothing left to be polite to
+        if not self._lost:
+            self._send_control(OP_CLOSE, struct.pack("!H", 1000))
         if reader is not None and not on_reader:
             reader.join(CLOSE_HANDSHAKE_WAIT)
             if reader.is_alive():
@@ -155,10 +222,9 @@ class Transport:
         self._report_lost("closed by the client")
 
 
-def _close_detail(frame: object) -> str:
-    data = getattr(frame, "data", b"")
-    if isinstance(data, bytes) and len(data) >= 2:
-        code = int.from_bytes(data[:2], "big")
-        text = data[2:].decode("utf-8", "replace")
+def _close_detail(payload: bytes) -> str:
+    if len(payload) >= 2:
+        code = int.from_bytes(payload[:2], "big")
+        text = payload[2:].decode("utf-8", "replace")
         return f" (code {code}{': ' + text if text else ''})"
     return ""
