@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from methods_support import ENV_CREDENTIALS, ScriptedServer
 
 from binance_ws import Client
 from binance_ws.exchange import LocalExchange
@@ -45,3 +46,39 @@ def client(exchange: LocalExchange) -> Iterator[Client]:
     with Client(exchange.url, timeout=5) as c:
         yield c
     assert c.pending_count == 0
+
+
+# Shared by the typed-method tests: a scripted server answering with the spec's examples,
+# clients for it and for the exchange, and no credentials leaking in from the environment.
+
+
+@pytest.fixture(autouse=True)
+def _no_env_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ENV_CREDENTIALS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="module")
+def scripted() -> Iterator[ScriptedServer]:
+    server = ScriptedServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def scripted_client(scripted: ScriptedServer) -> Iterator[Client]:
+    with Client(scripted.url, api_key="demo-key", api_secret="demo-secret", timeout=5) as client:
+        yield client
+
+
+@pytest.fixture
+def signed_client(exchange: LocalExchange) -> Iterator[Client]:
+    key = exchange.keys.hmac
+    with Client(exchange.url, api_key=key.api_key, api_secret=key.api_secret, timeout=5) as client:
+        yield client
+
+
+@pytest.fixture
+def offline() -> Client:
+    """A client that is never connected: validation runs before anything is sent."""
+    return Client("ws://127.0.0.1:9/ws-api/v3", api_key="demo-key", api_secret="demo-secret")

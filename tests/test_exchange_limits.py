@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 import websocket
+from wire_support import Wire
 
 import binance_ws as bw
 from binance_ws import Client
-from binance_ws._signing import HmacSigner, Signer, canonical_payload
+from binance_ws._signing import HmacSigner
 from binance_ws.exchange import LocalExchange
 from binance_ws.exchange._ratelimit import OrderCounter, WeightCounter, weight_of
 
@@ -28,29 +29,6 @@ def _clear_of_boundary(period_ms: int, margin_ms: int = 1500) -> None:
     into = int(time.time() * 1000) % period_ms
     if period_ms - into < margin_ms:
         time.sleep((period_ms - into) / 1000 + 0.02)
-
-
-class Wire:
-    def __init__(self, url: str) -> None:
-        self.ws = websocket.create_connection(url, timeout=5)
-        self._ids = iter(range(1, 1_000_000))
-
-    def call(self, method: str, params: dict[str, Any] | None = None, signer: Signer | None = None) -> Any:
-        params = dict(params or {})
-        if signer is not None:
-            params["apiKey"] = signer.api_key
-            params["timestamp"] = int(time.time() * 1000)
-            params["signature"] = signer.sign(canonical_payload(params))
-        rid = next(self._ids)
-        self.ws.send(json.dumps({"id": rid, "method": method, "params": params}))
-        while True:
-            frame = json.loads(self.ws.recv())
-            if frame.get("id") == rid:
-                return frame
-
-    def close(self) -> None:
-        self.ws.close(timeout=1)
-        self.ws.shutdown()
 
 
 @contextlib.contextmanager

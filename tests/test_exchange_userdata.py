@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterator
@@ -10,9 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-import websocket
+from wire_support import Wire
 
-from binance_ws._signing import HmacSigner, Signer, canonical_payload, signer_for_private_key
+from binance_ws._signing import HmacSigner, Signer, signer_for_private_key
 from binance_ws.exchange import LocalExchange
 from binance_ws.exchange._accounts import DEMO_ACCOUNT
 from binance_ws.exchange._scripted import ScriptedMarket
@@ -20,44 +19,6 @@ from binance_ws.exchange._userdata import publish
 
 OTHER_KEY = "Ot" * 32
 OTHER_SECRET = "s3" * 32
-
-
-class Wire:
-    """A raw connection: requests by id, events collected on the side."""
-
-    def __init__(self, url: str) -> None:
-        self.ws = websocket.create_connection(url, timeout=5)
-        self.events: list[dict[str, Any]] = []
-        self._ids = iter(range(1, 1_000_000))
-
-    def call(self, method: str, params: dict[str, Any] | None = None, signer: Signer | None = None) -> Any:
-        params = dict(params or {})
-        if signer is not None:
-            params["apiKey"] = signer.api_key
-            params["timestamp"] = int(time.time() * 1000)
-            params["signature"] = signer.sign(canonical_payload(params))
-        rid = next(self._ids)
-        self.ws.send(json.dumps({"id": rid, "method": method, "params": params}))
-        while True:
-            frame = json.loads(self.ws.recv())
-            if frame.get("id") == rid:
-                return frame
-            self.events.append(frame)
-
-    def next_event(self) -> dict[str, Any]:
-        if self.events:
-            return self.events.pop(0)
-        frame: dict[str, Any] = json.loads(self.ws.recv())
-        return frame
-
-    def logon(self, ex: LocalExchange) -> None:
-        key = ex.keys.ed25519
-        answer = self.call("session.logon", signer=signer_for_private_key(key.api_key, key.private_key_pem))
-        assert answer["status"] == 200, answer
-
-    def close(self) -> None:
-        self.ws.close(timeout=1)
-        self.ws.shutdown()
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,12 @@ documented example.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from methods_support import (
-    ENV_CREDENTIALS,
     Case,
     ScriptedServer,
     case_id,
@@ -48,38 +47,6 @@ from binance_ws.models import (
     PreventedMatch,
     UnfilledOrderCount,
 )
-
-
-@pytest.fixture(autouse=True)
-def _no_env_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ENV_CREDENTIALS:
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture(scope="module")
-def scripted() -> Iterator[ScriptedServer]:
-    server = ScriptedServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def scripted_client(scripted: ScriptedServer) -> Iterator[Client]:
-    with Client(scripted.url, api_key="demo-key", api_secret="demo-secret", timeout=5) as client:
-        yield client
-
-
-@pytest.fixture
-def signed_client(exchange: LocalExchange) -> Iterator[Client]:
-    key = exchange.keys.hmac
-    with Client(exchange.url, api_key=key.api_key, api_secret=key.api_secret, timeout=5) as client:
-        yield client
-
-
-@pytest.fixture
-def offline() -> Client:
-    """A client that is never connected: validation runs before anything is sent."""
-    return Client("ws://127.0.0.1:9/ws-api/v3", api_key="demo-key", api_secret="demo-secret")
 
 
 def documented(

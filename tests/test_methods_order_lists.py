@@ -6,11 +6,8 @@ answers with the documented examples (see ``methods_support``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from methods_support import (
-    ENV_CREDENTIALS,
     REQUEST_BUGS,
     Case,
     ScriptedServer,
@@ -25,33 +22,6 @@ from binance_ws import APIError, Client, structure
 from binance_ws.enums import ContingencyType, OrderStatus, OrderType
 from binance_ws.exchange import LocalExchange
 from binance_ws.models import OrderList
-
-
-@pytest.fixture(autouse=True)
-def _no_env_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ENV_CREDENTIALS:
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture(scope="module")
-def scripted() -> Iterator[ScriptedServer]:
-    server = ScriptedServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def scripted_client(scripted: ScriptedServer) -> Iterator[Client]:
-    with Client(scripted.url, api_key="demo-key", api_secret="demo-secret", timeout=5) as client:
-        yield client
-
-
-@pytest.fixture
-def signed_client(exchange: LocalExchange) -> Iterator[Client]:
-    key = exchange.keys.hmac
-    with Client(exchange.url, api_key=key.api_key, api_secret=key.api_secret, timeout=5) as client:
-        yield client
-
 
 CASES = [
     Case(

@@ -13,24 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from methods_support import ENV_CREDENTIALS, refused
+from methods_support import refused
 
 from binance_ws import Client, InvalidParameterError
 from binance_ws.enums import OrderResponseType, OrderType
 from binance_ws.exchange import LocalExchange
 from binance_ws.models import Empty, OrderAck, OrderFull, OrderResult, OrderTestCommissions
-
-
-@pytest.fixture(autouse=True)
-def _no_env_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ENV_CREDENTIALS:
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def offline() -> Client:
-    """A client that is never connected: validation runs before anything is sent."""
-    return Client("ws://127.0.0.1:9/ws-api/v3", api_key="demo-key", api_secret="demo-secret")
 
 
 @pytest.fixture
