@@ -37,11 +37,11 @@ SKIPPED = {
     (
         "order.cancelReplace",
         "429 (-1015): orderRateLimitExceededMode=DO_NOTHING and unfilled order count exceeded",
-    ): ("order-rate limits are covered by the rate-limit tests"),
+    ): "covered with a low order limit in test_exchange_cancel_replace_limits.py",
     (
         "order.cancelReplace",
         "409 (-2021): orderRateLimitExceededMode=CANCEL_ONLY and unfilled order count exceeded",
-    ): ("order-rate limits are covered by the rate-limit tests"),
+    ): "covered with a low order limit in test_exchange_cancel_replace_limits.py",
 }
 # Lists the exchange may answer empty although the example shows items.
 MAY_BE_EMPTY = {"blockTrades.historical", "myFilters.assetFilters"}

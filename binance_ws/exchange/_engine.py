@@ -221,8 +221,14 @@ class Engine(OrderListsMixin):
 
     # -- cancel-replace ----------------------------------------------------------------------
 
-    def cancel_replace(self, account_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        """``order.cancelReplace``: 200 both halves, 400 -2022 neither, 409 -2021 one of them."""
+    def cancel_replace(
+        self, account_id: str, params: Mapping[str, Any], *, new_order_refused: ExchangeError | None = None
+    ) -> dict[str, Any]:
+        """``order.cancelReplace``: 200 both halves, 400 -2022 neither, 409 -2021 one of them.
+
+        ``new_order_refused``: the order-count limit is exhausted and the request asked for
+        ``orderRateLimitExceededMode=CANCEL_ONLY``; the cancel runs, the new order is refused.
+        """
         info = symbol_param(self.ex, params)
         mode = enum_param(params, "cancelReplaceMode", ("STOP_ON_FAILURE", "ALLOW_FAILURE"))
         if mode is None:
@@ -265,6 +271,8 @@ class Engine(OrderListsMixin):
             new_response: dict[str, Any] | None = None
             new_error: ExchangeError | None = None
             try:
+                if new_order_refused is not None:
+                    raise new_order_refused
                 order = self.place_order(tx, account_id, req)
                 new_response = order.placed_report(req.resp_type, tx.now)
                 order.fills = []

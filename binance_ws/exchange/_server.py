@@ -84,6 +84,9 @@ class Session:
         self.authorized_since: int | None = None
         #: The key the request being handled acts for (set by security before the handler).
         self.request_key: str | None = None
+        #: The ORDERS-limit refusal of the request being handled, when the method itself
+        #: decides what to do about it (order.cancelReplace with CANCEL_ONLY).
+        self.order_refusal: ExchangeError | None = None
         #: Whether answers carry ``rateLimits`` unless a request says otherwise
         #: (``?returnRateLimits=false`` on the connection URL turns it off).
         self.return_rate_limits = return_rate_limits
@@ -467,7 +470,9 @@ class LocalExchange:
                 account = self.account_of(session.request_key)
                 refused = self.order_limits.charge(account, spec.unfilled_order_count)
                 limits = self.order_limits.snapshot(account) + limits
-                if refused is not None:
+                session.order_refusal = refused
+                # With CANCEL_ONLY, cancelReplace still cancels and reports the new order refused.
+                if refused is not None and params.get("orderRateLimitExceededMode") != "CANCEL_ONLY":
                     raise refused
             result = handler(self, session, params)
         except ExchangeError as exc:

@@ -33,7 +33,9 @@ def order_cancel(ex: LocalExchange, session: Session, params: dict[str, Any]) ->
 
 @handles("order.cancelReplace")
 def order_cancel_replace(ex: LocalExchange, session: Session, params: dict[str, Any]) -> Any:
-    return ex.engine.cancel_replace(account_id_for(ex, session), params)
+    return ex.engine.cancel_replace(
+        account_id_for(ex, session), params, new_order_refused=session.order_refusal
+    )
 
 
 @handles("order.amend.keepPriority")
