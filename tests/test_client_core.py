@@ -80,7 +80,8 @@ def test_timeout_then_late_response_is_dropped(exchange: LocalExchange, client: 
     started = time.monotonic()
     with pytest.raises(bw.RequestTimeoutError) as info:
         client.request("time", timeout=0.2)
-    assert 0.15 < time.monotonic() - started < 0.55
+    # Gave up at its own timeout, not when the late answer came (bounds loose for busy machines).
+    assert 0.15 < time.monotonic() - started < 3
     assert isinstance(info.value, TimeoutError) and isinstance(info.value, bw.ExecutionUnknownError)
     assert "time" in str(info.value) and "unknown" in str(info.value)
     assert client.pending_count == 0

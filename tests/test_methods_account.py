@@ -7,7 +7,6 @@ documented example.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -262,16 +261,13 @@ def test_unknown_filter_kept_exactly() -> None:
     assert unstructure(filters) == doc
 
 
-def test_all_orders_1000_parse_fast(scripted: ScriptedServer, scripted_client: Client) -> None:
+def test_all_orders_1000(scripted: ScriptedServer, scripted_client: Client) -> None:
+    # Speed is measured by the benchmark (bench/), not asserted here.
     template = example("allOrders")[0]
     scripted.answer = [dict(template, orderId=i, clientOrderId=f"c{i}") for i in range(1000)]
-    started = time.perf_counter()
     orders = scripted_client.all_orders(symbol="BTCUSDT", limit=1000)
-    elapsed = time.perf_counter() - started
     assert len(orders) == 1000
     assert orders[999].order_id == 999 and orders[999].price == Decimal("23416.10000000")
-    # About 25 ms on a laptop core; the bound leaves room for a busy CI machine.
-    assert elapsed < 1.0, elapsed
     assert unstructure(orders) == scripted.answer
 
 

@@ -177,13 +177,11 @@ def _big_exchange_info(count: int) -> dict[str, Any]:
     }
 
 
-def test_large_exchange_info_parses_fast() -> None:
+def test_large_exchange_info() -> None:
+    # Speed is measured by the benchmark (bench/), not asserted here.
     doc = json.loads(json.dumps(_big_exchange_info(2000)))
-    started = time.perf_counter()
     info = structure(doc, ExchangeInfo)
-    elapsed = time.perf_counter() - started
-    # About 0.15 s on a laptop; the bound only catches a pathological slowdown.
-    assert elapsed < 3.0, f"structuring 2000 symbols took {elapsed:.2f} s"
+    assert info.symbols is not None and len(info.symbols) == 2000
     assert info.symbol("S01999USDT") is not None
     assert unstructure(info) == doc
     assert repr(info).count("symbols=<2000 symbols>") == 1

@@ -23,7 +23,7 @@ def test_timeout_in_a_worker_thread(exchange: LocalExchange, client: Client) -> 
 
     with ThreadPoolExecutor(1) as pool:
         took = pool.submit(call).result(5)
-    assert 0.2 < took < 0.7
+    assert 0.2 < took < 3  # at its timeout, not at the late answer; loose for busy machines
     assert client.pending_count == 0
 
 
