@@ -1,8 +1,7 @@
 """Typed market data methods end to end against the local exchange, their models and validation.
 
-Where the local exchange answers a method, the typed result is checked; where it does not
-(yet), it answers -1100 and the test checks the request it recorded: exactly the wire method
-name and wire parameter names, built from the snake_case keyword arguments.
+Each call's typed result is checked, and so is the request the exchange recorded: exactly the
+wire method name and wire parameter names, built from the snake_case keyword arguments.
 """
 
 from __future__ import annotations
@@ -50,7 +49,7 @@ def _examples() -> dict[str, Any]:
 EXAMPLES = _examples()
 
 
-def call_or_unsupported(
+def call_checking_request(
     exchange: LocalExchange,
     fn: Callable[..., Any],
     wire: str,
@@ -58,15 +57,14 @@ def call_or_unsupported(
     accept_codes: tuple[int, ...] = (),
     **kwargs: Any,
 ) -> Any:
-    """Call ``fn(**kwargs)``; the result, or None when the exchange does not answer ``wire`` yet.
+    """Call ``fn(**kwargs)``; its result, or None for an error listed in ``accept_codes``.
 
     Either way the exchange must have received exactly ``(wire, sent)``.
     """
     try:
         result = fn(**kwargs)
     except BadRequestError as exc:
-        # -1100: the local exchange has no handler for this method (yet).
-        assert exc.code in (-1100, *accept_codes), exc
+        assert exc.code in accept_codes, exc
         result = None
     assert exchange.requests[-1] == (wire, sent)
     return result
@@ -120,7 +118,7 @@ def test_depth_example_keeps_decimal_strings() -> None:
 
 
 def test_trades_recent(client: Client, exchange: LocalExchange) -> None:
-    trades = call_or_unsupported(
+    trades = call_checking_request(
         exchange,
         client.trades_recent,
         "trades.recent",
@@ -134,7 +132,7 @@ def test_trades_recent(client: Client, exchange: LocalExchange) -> None:
 
 
 def test_trades_historical(client: Client, exchange: LocalExchange) -> None:
-    trades = call_or_unsupported(
+    trades = call_checking_request(
         exchange,
         client.trades_historical,
         "trades.historical",
@@ -148,7 +146,7 @@ def test_trades_historical(client: Client, exchange: LocalExchange) -> None:
 
 
 def test_block_trades_historical(client: Client, exchange: LocalExchange) -> None:
-    trades = call_or_unsupported(
+    trades = call_checking_request(
         exchange,
         client.block_trades_historical,
         "blockTrades.historical",
@@ -161,7 +159,7 @@ def test_block_trades_historical(client: Client, exchange: LocalExchange) -> Non
 
 
 def test_trades_aggregate(client: Client, exchange: LocalExchange) -> None:
-    aggs = call_or_unsupported(
+    aggs = call_checking_request(
         exchange,
         client.trades_aggregate,
         "trades.aggregate",
@@ -204,7 +202,7 @@ def test_trade_models_from_examples() -> None:
 
 @pytest.mark.parametrize(("method", "wire"), [("klines", "klines"), ("ui_klines", "uiKlines")])
 def test_klines_request(client: Client, exchange: LocalExchange, method: str, wire: str) -> None:
-    rows = call_or_unsupported(
+    rows = call_checking_request(
         exchange,
         getattr(client, method),
         wire,
@@ -250,7 +248,9 @@ def test_klines_1000_rows() -> None:
 
 
 def test_avg_price(client: Client, exchange: LocalExchange) -> None:
-    avg = call_or_unsupported(exchange, client.avg_price, "avgPrice", {"symbol": "BTCUSDT"}, symbol="BTCUSDT")
+    avg = call_checking_request(
+        exchange, client.avg_price, "avgPrice", {"symbol": "BTCUSDT"}, symbol="BTCUSDT"
+    )
     if avg is not None:
         assert isinstance(avg, AveragePrice) and isinstance(avg.price, Decimal)
     example = structure(EXAMPLES["avgPrice"], AveragePrice)
@@ -259,7 +259,7 @@ def test_avg_price(client: Client, exchange: LocalExchange) -> None:
 
 
 def test_reference_price(client: Client, exchange: LocalExchange) -> None:
-    ref = call_or_unsupported(
+    ref = call_checking_request(
         exchange,
         client.reference_price,
         "referencePrice",
@@ -285,7 +285,7 @@ def test_reference_price_variants_from_examples() -> None:
 
 
 def test_reference_price_calculation(client: Client, exchange: LocalExchange) -> None:
-    calc = call_or_unsupported(
+    calc = call_checking_request(
         exchange,
         client.reference_price_calculation,
         "referencePrice.calculation",
@@ -322,12 +322,12 @@ TICKERS = [
 def test_ticker_one_symbol(
     client: Client, exchange: LocalExchange, method: str, wire: str, full: type[Any], _: bool
 ) -> None:
-    result = call_or_unsupported(
+    result = call_checking_request(
         exchange, getattr(client, method), wire, {"symbol": "BTCUSDT"}, symbol="BTCUSDT"
     )
     if result is not None:
         assert type(result) is full and result.symbol == "BTCUSDT"
-    mini = call_or_unsupported(
+    mini = call_checking_request(
         exchange,
         getattr(client, method),
         wire,
@@ -343,7 +343,7 @@ def test_ticker_one_symbol(
 def test_ticker_many_symbols(
     client: Client, exchange: LocalExchange, method: str, wire: str, full: type[Any], _: bool
 ) -> None:
-    result = call_or_unsupported(
+    result = call_checking_request(
         exchange,
         getattr(client, method),
         wire,
@@ -354,7 +354,7 @@ def test_ticker_many_symbols(
     )
     if result is not None:
         assert isinstance(result, list) and all(type(t) is full for t in result)
-    minis = call_or_unsupported(
+    minis = call_checking_request(
         exchange,
         getattr(client, method),
         wire,
@@ -367,7 +367,7 @@ def test_ticker_many_symbols(
 
 
 def test_ticker_options_reach_the_wire(client: Client, exchange: LocalExchange) -> None:
-    call_or_unsupported(
+    call_checking_request(
         exchange,
         client.ticker,
         "ticker",
@@ -375,7 +375,7 @@ def test_ticker_options_reach_the_wire(client: Client, exchange: LocalExchange) 
         symbol="BNBBTC",
         window_size="7d",
     )
-    call_or_unsupported(
+    call_checking_request(
         exchange,
         client.ticker_trading_day,
         "ticker.tradingDay",
@@ -383,7 +383,7 @@ def test_ticker_options_reach_the_wire(client: Client, exchange: LocalExchange) 
         symbol="BNBBTC",
         time_zone="-1:00",
     )
-    everything = call_or_unsupported(exchange, client.ticker_24hr, "ticker.24hr", {})
+    everything = call_checking_request(exchange, client.ticker_24hr, "ticker.24hr", {})
     if everything is not None:
         assert isinstance(everything, list) and {t.symbol for t in everything} >= {"BTCUSDT"}
 
@@ -396,15 +396,15 @@ def test_price_and_book_tickers(
     client: Client, exchange: LocalExchange, method: str, wire: str, model: type[Any]
 ) -> None:
     fn = getattr(client, method)
-    one = call_or_unsupported(exchange, fn, wire, {"symbol": "BTCUSDT"}, symbol="BTCUSDT")
+    one = call_checking_request(exchange, fn, wire, {"symbol": "BTCUSDT"}, symbol="BTCUSDT")
     if one is not None:
         assert type(one) is model and one.symbol == "BTCUSDT"
-    some = call_or_unsupported(
+    some = call_checking_request(
         exchange, fn, wire, {"symbols": ["BTCUSDT", "BNBBTC"]}, symbols=["BTCUSDT", "BNBBTC"]
     )
     if some is not None:
         assert isinstance(some, list) and all(type(t) is model for t in some)
-    every = call_or_unsupported(exchange, fn, wire, {"symbolStatus": "TRADING"}, symbol_status="TRADING")
+    every = call_checking_request(exchange, fn, wire, {"symbolStatus": "TRADING"}, symbol_status="TRADING")
     if every is not None:
         assert isinstance(every, list)
 
