@@ -330,6 +330,11 @@ class Client(AllMethods):
             return
         if "status" in frame and "id" in frame:
             request_id = frame["id"]
+            if request_id is None and frame["status"] == 401:
+                # Binance revokes a session whose key became invalid with an id-less 401.
+                self._session_key = None
+                logger.warning("the server revoked the session's API key; signing each request again")
+                return
             if request_id is None or not self._pending.resolve(request_id, frame):
                 logger.debug(
                     "dropped a response nobody waits for (id=%r, status=%r)",

@@ -247,3 +247,17 @@ def test_sync_time_measures_the_offset(exchange: LocalExchange) -> None:
         # Same machine, same clock: the measured offset is the round-trip noise only.
         assert abs(client.time_offset) < 250
         assert [m for m, _ in exchange.requests[-3:]] == ["time", "time", "time"]
+
+
+def test_id_less_401_drops_the_session(exchange: LocalExchange, caplog: pytest.LogCaptureFixture) -> None:
+    key = exchange.keys.ed25519
+    with Client(
+        exchange.url, api_key=key.api_key, private_key=key.private_key_pem, auto_logon=True
+    ) as client:
+        assert client.logged_on
+        revoked = '{"id":null,"status":401,"error":{"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."}}'
+        exchange.garbage_next("ping", revoked)
+        with caplog.at_level("WARNING", logger="binance_ws"):
+            client.ping()
+        assert not client.logged_on
+        assert any("revoked" in r.getMessage() for r in caplog.records)
