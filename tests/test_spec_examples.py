@@ -15,10 +15,20 @@ from typing import Any
 
 import pytest
 
+import binance_ws as bw
 from binance_ws import Client, structure, unstructure
+from binance_ws._errors import error_for_response
 from binance_ws._naming import method_to_python
 
 SPEC = pathlib.Path(__file__).resolve().parent.parent.parent / "shared" / "spec" / "spot-ws-api-methods.json"
+
+
+EXPECTED_ERRORS: dict[int, type[bw.APIError]] = {
+    400: bw.BadRequestError,
+    409: bw.PartialSuccessError,
+    418: bw.IPBannedError,
+    429: bw.RateLimitedError,
+}
 
 
 def _examples() -> list[Any]:
@@ -55,7 +65,15 @@ def _result_types(wire: str) -> list[Any]:
 def test_example_round_trips(wire: str, response: dict[str, Any]) -> None:
     types_ = _result_types(wire)
     if response.get("status") != 200:
-        return  # error examples are covered by the error mapping tests
+        # Error examples: the documented error maps to its exception with every field intact.
+        error = response["error"]
+        exc = error_for_response(
+            response["status"], error, method=wire, request_id=response["id"], rate_limits=()
+        )
+        assert isinstance(exc, EXPECTED_ERRORS[response["status"]])
+        assert (exc.code, exc.msg, exc.data) == (error["code"], error["msg"], error.get("data"))
+        assert str(exc).startswith(f"{wire} [{response['status']}] {error['code']}: ")
+        return
     result = response["result"]
     errors = []
     for t in types_:
