@@ -91,11 +91,6 @@ class Transport:
         self._lost_once = threading.Lock()
         self._lost = False
 
-    @property
-    def alive(self) -> bool:
-        reader = self._reader
-        return reader is not None and reader.is_alive() and not self._lost
-
     def connect(self) -> None:
         """Open the connection and start the reader thread; raises ConnectError on failure."""
         try:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from .. import _json
 from .._spec import METHODS
 from . import _errors
 from ._accounts import DEMO_ACCOUNT, Accounts
@@ -338,7 +339,7 @@ class LocalExchange:
         ``close_after``: also close every connection that many seconds later, as the real
         server does once its grace period ends.
         """
-        frame = json.dumps({"event": {"e": "serverShutdown", "E": now_ms()}})
+        frame = _json.dumps({"event": {"e": "serverShutdown", "E": now_ms()}})
         sessions = self.sessions()
         for session in sessions:
             session.send(frame)
@@ -484,7 +485,7 @@ class LocalExchange:
         frame: dict[str, Any] = {"id": request_id, "status": 200, "result": result}
         if show:
             frame["rateLimits"] = limits
-        return json.dumps(frame, default=_json_default)
+        return _json.dumps(frame)
 
     @staticmethod
     def _error_frame(
@@ -493,7 +494,7 @@ class LocalExchange:
         frame: dict[str, Any] = {"id": request_id, "status": error.status, "error": error.payload()}
         if limits is not None:
             frame["rateLimits"] = limits
-        return json.dumps(frame, default=_json_default)
+        return _json.dumps(frame)
 
     def _later(self, delay: float, action: Callable[[], None]) -> None:
         """Run ``action`` on a timer thread after ``delay`` seconds (cancelled by close)."""
@@ -519,9 +520,3 @@ def _fault_error(fault: Fault) -> ExchangeError:
     if data is None and fault.status in (418, 429):
         data = {"serverTime": now_ms(), "retryAfter": now_ms() + 60_000}
     return ExchangeError(fault.status, fault.code if fault.code is not None else code, fault.msg or msg, data)
-
-
-def _json_default(obj: object) -> str:
-    if isinstance(obj, Decimal):
-        return format(obj, "f")
-    raise TypeError(f"cannot encode {type(obj).__name__}")

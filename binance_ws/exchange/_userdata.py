@@ -14,14 +14,13 @@ events in the order they were published.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .. import _json
 from ._errors import ExchangeError, bad_request
 from ._handlers import handles
 from ._ratelimit import ms_now
@@ -126,13 +125,7 @@ def publish(ex: LocalExchange, account_id: str, event: dict[str, Any]) -> None:
 
 
 def _frame(subscription_id: int, event: dict[str, Any]) -> str:
-    return json.dumps({"subscriptionId": subscription_id, "event": event}, default=_json_default)
-
-
-def _json_default(obj: object) -> str:
-    if isinstance(obj, Decimal):
-        return format(obj, "f")
-    raise TypeError(f"cannot encode {type(obj).__name__}")
+    return _json.dumps({"subscriptionId": subscription_id, "event": event})
 
 
 def _terminate(ex: LocalExchange, session: Session, closed: list[Subscription]) -> None:

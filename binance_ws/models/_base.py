@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-__all__ = ["WireModel", "lazy", "ms_to_datetime"]
+__all__ = ["WireModel", "compact_repr", "lazy", "ms_to_datetime"]
 
 T = TypeVar("T")
 
@@ -18,6 +18,16 @@ def ms_to_datetime(ms: int | None) -> dt.datetime | None:
     if ms is None:
         return None
     return dt.datetime.fromtimestamp(ms / 1000, tz=dt.timezone.utc)
+
+
+def compact_repr(self: WireModel) -> str:
+    """``Name(field=value, ...)`` showing only the fields that are set (most are optional)."""
+    shown = ", ".join(
+        f"{f.name}={value!r}"
+        for f in attrs.fields(type(self))
+        if f.repr and (value := getattr(self, f.name)) is not None
+    )
+    return f"{type(self).__name__}({shown})"
 
 
 @attrs.frozen(kw_only=True)

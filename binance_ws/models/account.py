@@ -34,9 +34,9 @@ from ..enums import (
     TimeInForce,
     WorkingFloor,
 )
-from ._base import WireModel, ms_to_datetime
+from ._base import WireModel, compact_repr, ms_to_datetime
 from .general import SymbolFilter
-from .trading import CommissionDiscount, CommissionRates, compact_repr
+from .trading import CommissionDiscount, CommissionRates
 
 __all__ = [
     "AccountCommission",

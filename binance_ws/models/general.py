@@ -18,7 +18,7 @@ from ..enums import (
     SelfTradePreventionMode,
     SymbolStatus,
 )
-from ._base import WireModel, lazy, ms_to_datetime
+from ._base import WireModel, compact_repr, lazy, ms_to_datetime
 
 __all__ = [
     "Empty",
@@ -129,14 +129,8 @@ class SymbolFilter(WireModel):
     # MAX_ASSET
     asset: str | None = None
 
-    def __repr__(self) -> str:
-        # Only the fields of this filter type: the other thirty are None.
-        shown = ", ".join(
-            f"{f.name}={value!r}"
-            for f in attrs.fields(type(self))
-            if f.repr and (value := getattr(self, f.name)) is not None
-        )
-        return f"SymbolFilter({shown})"
+    # Only the fields of this filter type: the other thirty are None.
+    __repr__ = compact_repr
 
 
 @attrs.frozen(kw_only=True)

@@ -43,7 +43,7 @@ from ..enums import (
     TimeInForce,
     WorkingFloor,
 )
-from ._base import WireModel, ms_to_datetime
+from ._base import WireModel, compact_repr, ms_to_datetime
 
 __all__ = [
     "AmendKeepPriorityResult",
@@ -63,16 +63,6 @@ __all__ = [
     "OrderResult",
     "OrderTestCommissions",
 ]
-
-
-def compact_repr(self: WireModel) -> str:
-    """``Name(field=value, ...)`` showing only the fields that are set (most are optional)."""
-    shown = ", ".join(
-        f"{f.name}={value!r}"
-        for f in attrs.fields(type(self))
-        if f.repr and (value := getattr(self, f.name)) is not None
-    )
-    return f"{type(self).__name__}({shown})"
 
 
 @attrs.frozen(kw_only=True, repr=False)
