@@ -66,6 +66,23 @@ DEFAULT_TIMEOUT = 10.0
 # never receive signals: they wait in one call, so 10 000 waiting threads cost no CPU.
 _WAIT_SLICE = 0.1
 _MAIN_THREAD = threading.main_thread().ident
+
+
+class _Forks:
+    """Bumped in a forked child, where the parent's connections must not be used.
+
+    Comparing a counter costs nothing, while ``os.getpid()`` is a system call per request.
+    """
+
+    count = 0
+
+    @classmethod
+    def bump(cls) -> None:
+        cls.count += 1
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_Forks.bump)
 # Epoch times above this are microseconds (ms values stay below it until the year 5138).
 _MICROSECOND_TIMES = 10**14
 
@@ -81,7 +98,8 @@ class ClientState(enum.Enum):
 def _validate_timeout(value: float, name: str = "timeout") -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value <= 0:
         raise InvalidParameterError(name, f"must be a positive number of seconds, got {value!r}")
-    return float(value)
+    # Beyond this a lock wait overflows; nobody waits 292 years for an answer anyway.
+    return min(float(value), threading.TIMEOUT_MAX)
 
 
 class Client(AllMethods):
@@ -165,7 +183,7 @@ class Client(AllMethods):
         self._transport: Transport | None = None
         self._pending = PendingTable()
         self._ids = itertools.count(1)
-        self._pid = os.getpid()
+        self._forks = _Forks.count
         self._raw_rate_limits: Any = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -233,7 +251,7 @@ class Client(AllMethods):
                 connect_timeout=self._connect_timeout,
             )
             transport.connect()
-            self._pid = os.getpid()
+            self._forks = _Forks.count
             self._transport = transport
             self._state = ClientState.OPEN
         logger.info("connected to %s", self.url)
@@ -483,7 +501,7 @@ class Client(AllMethods):
                 f"{method}: the client is {self._state.value.lower()}; "
                 "call connect() or use it in a with block"
             )
-        if self._pid != os.getpid():
+        if self._forks != _Forks.count:
             raise ClientClosedError(
                 f"{method}: this client was connected in another process; create a new Client"
             )
@@ -497,17 +515,16 @@ class Client(AllMethods):
         slot = pending.register(request_id, method)
         try:
             transport.send(text, method=method, request_id=request_id)
-            event = slot.event
             if threading.get_ident() != _MAIN_THREAD:
-                if not event.wait(wait):
+                if not slot.wait(wait):
                     raise RequestTimeoutError(method, request_id, wait)
-            elif not event.wait(min(wait, _WAIT_SLICE)):
+            elif not slot.wait(min(wait, _WAIT_SLICE)):
                 deadline = time.monotonic() + wait - _WAIT_SLICE
-                while not event.wait(min(max(deadline - time.monotonic(), 0.0), _WAIT_SLICE)):
+                while not slot.wait(min(max(deadline - time.monotonic(), 0.0), _WAIT_SLICE)):
                     if time.monotonic() >= deadline:
                         raise RequestTimeoutError(method, request_id, wait)
         finally:
-            if not slot.event.is_set():
+            if not slot.is_set():
                 pending.discard(request_id)
         if slot.error is not None:
             raise slot.error

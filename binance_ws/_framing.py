@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import struct
+import threading
 from collections.abc import Iterator
 
 __all__ = [
@@ -112,6 +113,39 @@ def _mask(key: bytes, data: bytes) -> bytes:
     return (int.from_bytes(data, "little") ^ int.from_bytes(repeated, "little")).to_bytes(n, "little")
 
 
+class _MaskKeys:
+    """Fresh 4-byte masking keys from the OS's CSPRNG, drawn 4 KiB at a time.
+
+    RFC 6455 wants each key unpredictable; reading them in bulk keeps that (every key is
+    used once) while sparing a ``getrandom`` system call per frame.
+    """
+
+    _BULK = 4096
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        # Also the fork hook: a child must not reuse its parent's pool (nor a held lock).
+        self._lock = threading.Lock()
+        self._pool = b""
+        self._at = 0
+
+    def take(self) -> bytes:
+        with self._lock:
+            at = self._at
+            if at >= len(self._pool):
+                self._pool = os.urandom(self._BULK)
+                at = 0
+            self._at = at + 4
+            return self._pool[at : at + 4]
+
+
+_mask_keys = _MaskKeys()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_mask_keys.reset)
+
+
 def client_frame(opcode: int, payload: bytes) -> bytes:
     """One complete, masked client frame (FIN set) carrying ``payload``."""
     n = len(payload)
@@ -121,5 +155,5 @@ def client_frame(opcode: int, payload: bytes) -> bytes:
         head = struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, n)
     else:
         head = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, n)
-    key = os.urandom(4)
+    key = _mask_keys.take()
     return head + key + _mask(key, payload)

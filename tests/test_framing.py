@@ -91,3 +91,9 @@ def test_masked_server_frame_is_refused() -> None:
 def test_continuation_without_start_is_refused() -> None:
     with pytest.raises(FrameError, match="continuation"):
         list(FrameReader().feed(server_frame(OP_CONT, b"x")))
+
+
+def test_masking_keys_are_never_reused() -> None:
+    # More frames than one bulk read of keys holds: each key still appears once.
+    keys = {client_frame(OP_TEXT, b"x")[2:6] for _ in range(3000)}
+    assert len(keys) > 2990  # 4-byte random keys: a collision among 3000 is ~0.1 % likely
