@@ -1,8 +1,10 @@
 """The websocket connection: the only module that imports ``websocket`` (websocket-client).
 
 websocket-client opens the connection (URL, TLS, proxies, handshake). After that this module
-moves the frames itself (see ``_framing``): sends build one masked frame and ``sendall`` it
-under a send lock, so frames from many threads never interleave; one daemon reader thread,
+moves the frames itself (see ``_framing``). Sending: each caller builds its masked frame and
+puts it in the outbox; whichever thread holds the send lock writes everything queued in one
+``sendall`` (frames from many threads never interleave, and a burst from many threads costs
+one system call, not one each plus a queue of threads on the lock). One daemon reader thread,
 ``binance-ws-reader-N``, is the only one that receives. It answers server pings at once and
 hands every text message to ``on_text`` without ever waiting on user code. When it stops, for
 whatever reason, it calls ``on_lost`` exactly once with a short reason, so the client can wake
@@ -11,6 +13,7 @@ every pending caller.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import logging
 import socket
@@ -86,6 +89,8 @@ class Transport:
         self._ws = websocket.WebSocket(skip_utf8_validation=True, enable_multithread=True)
         self._sock: socket.socket | None = None
         self._send_lock = threading.Lock()
+        self._outbox: collections.deque[bytes] = collections.deque()
+        self._send_error: str | None = None
         self._reader: threading.Thread | None = None
         self._stopping = False
         self._lost_once = threading.Lock()
@@ -115,34 +120,67 @@ class Transport:
         self._reader.start()
 
     def send(self, text: str, *, method: str, request_id: object) -> None:
-        """Send one text frame; raises ConnectionClosedError (not sent) if the link is gone."""
+        """Send one text frame; raises ConnectionClosedError if the link is gone.
+
+        The frame may go out in a batch written by another sending thread. ``sent=False`` on
+        the error means this frame certainly did not reach the server whole (an incomplete
+        frame is never executed); if another thread's write fails, this call returns and
+        the loss of the connection wakes the caller's pending slot instead.
+        """
         frame = client_frame(OP_TEXT, text.encode())
-        sock = self._sock
+        if self._sock is None or self._send_error is not None or self._lost:
+            reason = self._send_error or ("connection lost" if self._lost else "not connected")
+            raise ConnectionClosedError(reason, method=method, request_id=request_id, sent=False)
+        self._outbox.append(frame)
         try:
-            if sock is None:
-                raise OSError("not connected")
-            with self._send_lock:
-                sock.sendall(frame)
-        except OSError as exc:
-            # An incomplete frame is never executed: the server cannot parse it.
+            self._flush(frame)
+        except _SendFailed as exc:
             raise ConnectionClosedError(
-                f"send failed: {exc or type(exc).__name__}",
-                method=method,
-                request_id=request_id,
-                sent=False,
-            ) from exc
+                str(exc), method=method, request_id=request_id, sent=exc.sent
+            ) from exc.__cause__
+
+    def _flush(self, own: bytes | None = None) -> None:
+        """Write everything queued, unless another thread is writing (it then sends ours too).
+
+        Whoever appends and then fails to take the lock relies on the holder, who checks the
+        outbox again after every write and after releasing the lock, so nothing is stranded.
+        Raises _SendFailed when the write that carried ``own`` fails.
+        """
+        outbox = self._outbox
+        lock = self._send_lock
+        while outbox and lock.acquire(False):
+            try:
+                batch = []
+                while outbox:
+                    batch.append(outbox.popleft())
+                sock = self._sock
+                try:
+                    if sock is None or self._send_error is not None:
+                        raise OSError(self._send_error or "not connected")
+                    sock.sendall(batch[0] if len(batch) == 1 else b"".join(batch))
+                except OSError as exc:
+                    reason = self._fail_sending(exc)
+                    if own is not None and any(f is own for f in batch):
+                        # sendall stopped short of the batch's end, so its last frame is cut.
+                        raise _SendFailed(reason, sent=batch[-1] is not own) from exc
+                    return
+            finally:
+                lock.release()
+
+    def _fail_sending(self, exc: OSError) -> str:
+        """A write failed: the stream may hold a partial frame, so the connection is done."""
+        if self._send_error is None:
+            self._send_error = f"send failed: {exc or type(exc).__name__}"
+            self._outbox.clear()
+            self._ws.abort()  # the reader sees it, stops, and fails every pending request
+        return self._send_error
 
     def _send_control(self, opcode: int, payload: bytes) -> None:
-        sock = self._sock
-        # Bounded: a close must not hang behind a sender stuck on a full socket buffer.
-        if sock is None or not self._send_lock.acquire(timeout=CLOSE_HANDSHAKE_WAIT):
+        # Never blocks on another sender: the lock holder writes it with its own batch.
+        if self._sock is None or self._send_error is not None:
             return
-        try:
-            sock.sendall(client_frame(opcode, payload))
-        except OSError:
-            pass  # the link is already gone: nothing left to answer
-        finally:
-            self._send_lock.release()
+        self._outbox.append(client_frame(opcode, payload))
+        self._flush()
 
     def _run(self) -> None:
         reason = "closed by the client"
@@ -190,7 +228,7 @@ class Transport:
             reason = "reader thread crashed"
         finally:
             self._ws.shutdown()
-            self._report_lost(reason)
+            self._report_lost(self._send_error or reason)
 
     def _report_lost(self, reason: str) -> None:
         with self._lost_once:
@@ -215,6 +253,14 @@ class Transport:
                     logger.warning("%s did not stop within %g s", reader.name, READER_JOIN_LIMIT)
         self._ws.shutdown()
         self._report_lost("closed by the client")
+
+
+class _SendFailed(Exception):
+    """A write carrying the caller's frame failed; ``sent``: it may have reached the server."""
+
+    def __init__(self, reason: str, *, sent: bool) -> None:
+        super().__init__(reason)
+        self.sent = sent
 
 
 def _close_detail(payload: bytes) -> str:

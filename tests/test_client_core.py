@@ -6,6 +6,8 @@ import _thread
 import asyncio
 import json
 import math
+import os
+import socket
 import subprocess
 import sys
 import threading
@@ -224,6 +226,72 @@ def test_urls() -> None:
 def test_connect_refused() -> None:
     with pytest.raises(bw.ConnectError):
         Client("ws://127.0.0.1:1/ws-api/v3", connect_timeout=2).connect()
+
+
+def test_frames_queued_behind_a_writer_go_out_with_its_next_write(exchange: LocalExchange) -> None:
+    with Client(exchange.url, timeout=10) as c:
+        transport = c._transport
+        assert transport is not None
+        transport._send_lock.acquire()  # as if another thread were in the middle of a write
+        answers: list[object] = []
+        threads = [threading.Thread(target=lambda: answers.append(c.ping())) for _ in range(5)]
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 3
+        while c.pending_count < 5 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.1)
+        assert c.pending_count == 5 and answers == []  # queued, not sent, nobody blocked on the lock
+        transport._send_lock.release()
+        transport._flush()  # what the writer does after each write: one write carries all five
+        for t in threads:
+            t.join(5)
+        assert len(answers) == 5
+        assert c.pending_count == 0
+
+
+def test_a_failed_write_is_reported_unsent_and_ends_the_connection(exchange: LocalExchange) -> None:
+    c = Client(exchange.url, timeout=10).connect()
+    try:
+        transport = c._transport
+        assert transport is not None and transport._sock is not None
+        transport._sock.shutdown(socket.SHUT_WR)  # the next write fails (EPIPE)
+        with pytest.raises(bw.ConnectionClosedError) as info:
+            c.ping()
+        assert info.value.sent is False  # its frame never reached the server whole
+        assert "send failed" in str(info.value)
+        deadline = time.monotonic() + 3
+        while c.state is not ClientState.CLOSED and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert c.state is ClientState.CLOSED  # a stream cut mid-frame cannot be used again
+        with pytest.raises(bw.ClientClosedError):
+            c.ping()
+    finally:
+        c.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_cannot_use_the_parents_connection(client: Client) -> None:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report what the parent's client does here, then leave at once
+        try:
+            client.ping()
+            outcome = b"answered"
+        except bw.ClientClosedError as exc:
+            outcome = b"refused" if b"another process" in str(exc).encode() else b"other"
+        except BaseException:
+            outcome = b"other"
+        os.write(write_end, outcome)
+        os._exit(0)
+    os.close(write_end)
+    try:
+        os.waitpid(pid, 0)
+        outcome = os.read(read_end, 64)
+    finally:
+        os.close(read_end)
+    assert outcome == b"refused"
+    assert client.ping() is not None  # the parent's connection is untouched
 
 
 def test_thread_count_back_to_baseline() -> None:
