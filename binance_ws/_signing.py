@@ -116,7 +116,11 @@ def canonical_payload(params: Mapping[str, Any]) -> str:
     'apiKey=k&symbol=BTCUSDT&timestamp=1'
     """
     return "&".join(
-        f"{name}={render_value(value)}" for name, value in sorted(params.items()) if name != "signature"
+        [
+            f"{name}={value if type(value) is str else render_value(value)}"
+            for name, value in sorted(params.items())
+            if name != "signature"
+        ]
     )
 
 

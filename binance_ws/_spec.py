@@ -8,8 +8,9 @@ exchange all read them from here, so they cannot disagree.
 from __future__ import annotations
 
 import decimal
+import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +32,11 @@ class ParamSpec:
     name: str
     kind: str
     required: bool
+    #: Validates one caller value and returns its wire form (chosen once, by ``kind``).
+    encode: Callable[[Any], Any] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "encode", _encoder(self))
 
     @property
     def python_name(self) -> str:
@@ -54,8 +60,11 @@ class MethodSpec:
     required_by_order_type: Mapping[str, tuple[Any, ...]] | None
     param_map: Mapping[str, ParamSpec] = attrs.field(init=False, repr=False, eq=False)
 
+    required_names: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
+
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "param_map", {p.name: p for p in self.params})
+        object.__setattr__(self, "required_names", tuple(p.name for p in self.params if p.required))
 
     @property
     def python_name(self) -> str:
@@ -76,10 +85,10 @@ class MethodSpec:
                 raise InvalidParameterError(
                     to_snake(name), f"{self.wire} takes no such parameter; valid: {valid}"
                 )
-            out[name] = _encode(spec, value)
-        for p in self.params:
-            if p.required and p.name not in out:
-                raise InvalidParameterError(p.python_name, f"is mandatory for {self.wire}")
+            out[name] = spec.encode(value)
+        for required in self.required_names:
+            if required not in out:
+                raise InvalidParameterError(to_snake(required), f"is mandatory for {self.wire}")
         for rule, names in self.groups:
             given = [n for n in names if n in out]
             shown = " / ".join(to_snake(n) for n in names)
@@ -114,63 +123,91 @@ def encode_decimal(value: Decimal) -> str:
     return format(value, "f")
 
 
-def _encode(spec: ParamSpec, value: Any) -> Any:
-    name = to_snake(spec.name)
-    kind = spec.kind
-    if kind == "decimal":
-        if isinstance(value, float):
-            raise InvalidParameterError(
-                name,
-                f"got the float {value!r}, which cannot hold prices and quantities exactly; "
-                f"pass Decimal({str(value)!r}) or the string {str(value)!r}",
-            )
-        if isinstance(value, bool) or not isinstance(value, (Decimal, str, int)):
-            raise InvalidParameterError(name, f"expected Decimal, str or int, got {type(value).__name__}")
-        try:
-            number = value if isinstance(value, Decimal) else Decimal(value)
-        except decimal.InvalidOperation:
-            raise InvalidParameterError(name, f"{value!r} is not a decimal number") from None
-        if not number.is_finite():
-            raise InvalidParameterError(name, f"{value!r} is not a finite number")
-        if _is_amount(spec.name) and number <= 0:
-            raise InvalidParameterError(name, f"must be greater than zero, got {value}")
-        if isinstance(value, int):
-            return value  # an int is exact as a JSON number (recvWindow=5000 stays 5000)
-        return value if isinstance(value, str) else encode_decimal(number)
-    if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-                hint = f"; pass {int(value)}"
-            else:
-                hint = ""
-            raise InvalidParameterError(name, f"expected an int, got {type(value).__name__}{hint}")
-        if _is_amount(spec.name) and value <= 0:
-            raise InvalidParameterError(name, f"must be greater than zero, got {value}")
-        return value
-    if kind == "enum":
-        if isinstance(value, BinanceEnum):
-            return value.value
-        if isinstance(value, str):
-            return value
+# One encoder per kind; each takes the parameter's Python name (for errors) and whether it is
+# an amount that must be positive. The common case (a str, a finite Decimal) returns early.
+
+
+def _encode_decimal(name: str, amount: bool, value: Any) -> Any:
+    if type(value) is Decimal and value.is_finite() and not (amount and value <= 0):
+        return format(value, "f")
+    if isinstance(value, float):
         raise InvalidParameterError(
-            name, f"expected an enum member or its string, got {type(value).__name__}"
+            name,
+            f"got the float {value!r}, which cannot hold prices and quantities exactly; "
+            f"pass Decimal({str(value)!r}) or the string {str(value)!r}",
         )
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise InvalidParameterError(name, f"expected True or False, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (Decimal, str, int)):
+        raise InvalidParameterError(name, f"expected Decimal, str or int, got {type(value).__name__}")
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(value)
+    except decimal.InvalidOperation:
+        raise InvalidParameterError(name, f"{value!r} is not a decimal number") from None
+    if not number.is_finite():
+        raise InvalidParameterError(name, f"{value!r} is not a finite number")
+    if amount and number <= 0:
+        raise InvalidParameterError(name, f"must be greater than zero, got {value}")
+    if isinstance(value, int):
+        return value  # an int is exact as a JSON number (recvWindow=5000 stays 5000)
+    return value if isinstance(value, str) else encode_decimal(number)
+
+
+def _encode_int(name: str, amount: bool, value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            hint = f"; pass {int(value)}"
+        else:
+            hint = ""
+        raise InvalidParameterError(name, f"expected an int, got {type(value).__name__}{hint}")
+    if amount and value <= 0:
+        raise InvalidParameterError(name, f"must be greater than zero, got {value}")
+    return value
+
+
+def _encode_enum(name: str, amount: bool, value: Any) -> Any:
+    if isinstance(value, BinanceEnum):
+        return value.value
+    if isinstance(value, str):
         return value
-    if kind == "list":
-        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-            raise InvalidParameterError(name, f"expected a list of strings, e.g. [{value!r}]")
-        items = [v.value if isinstance(v, BinanceEnum) else v for v in value]
-        if not items or not all(isinstance(v, str) for v in items):
-            raise InvalidParameterError(name, "expected a non-empty list of strings")
-        return items
+    raise InvalidParameterError(name, f"expected an enum member or its string, got {type(value).__name__}")
+
+
+def _encode_bool(name: str, amount: bool, value: Any) -> Any:
+    if not isinstance(value, bool):
+        raise InvalidParameterError(name, f"expected True or False, got {value!r}")
+    return value
+
+
+def _encode_list(name: str, amount: bool, value: Any) -> Any:
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise InvalidParameterError(name, f"expected a list of strings, e.g. [{value!r}]")
+    items = [v.value if isinstance(v, BinanceEnum) else v for v in value]
+    if not items or not all(isinstance(v, str) for v in items):
+        raise InvalidParameterError(name, "expected a non-empty list of strings")
+    return items
+
+
+def _encode_str(name: str, amount: bool, value: Any) -> Any:
+    if type(value) is str:
+        return value
+    if isinstance(value, BinanceEnum):
+        return value.value
     if not isinstance(value, str):
-        if isinstance(value, BinanceEnum):
-            return value.value
         raise InvalidParameterError(name, f"expected a str, got {type(value).__name__}")
     return value
+
+
+_ENCODERS: dict[str, Callable[[str, bool, Any], Any]] = {
+    "decimal": _encode_decimal,
+    "int": _encode_int,
+    "enum": _encode_enum,
+    "bool": _encode_bool,
+    "list": _encode_list,
+}
+
+
+def _encoder(spec: ParamSpec) -> Callable[[Any], Any]:
+    fn = _ENCODERS.get(spec.kind, _encode_str)
+    return functools.partial(fn, to_snake(spec.name), _is_amount(spec.name))
 
 
 def _build() -> dict[str, MethodSpec]:
