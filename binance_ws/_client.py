@@ -510,11 +510,11 @@ class Client(AllMethods):
         message: dict[str, Any] = {"id": request_id, "method": method}
         if params:
             message["params"] = params
-        text = _json.dumps(message)
+        payload = _json.dumps_bytes(message)
         pending = self._pending
         slot = pending.register(request_id, method)
         try:
-            transport.send(text, method=method, request_id=request_id)
+            transport.send(payload, method=method, request_id=request_id)
             if threading.get_ident() != _MAIN_THREAD:
                 if not slot.wait(wait):
                     raise RequestTimeoutError(method, request_id, wait)

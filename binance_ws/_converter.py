@@ -204,7 +204,9 @@ def _fast_field_fn(conv: cattrs.Converter, hint: Any) -> Callable[[Any], Any] | 
             convert_items = lambda value: [item_fn(v) for v in _as_list(value)]  # noqa: E731
             if attrs.has(item):
                 hook = conv.get_structure_hook(item)
-                return _with_inline(convert_items, "[{h}(x, {t}) for x in {as_list}(v)]", h=hook, t=item, as_list=_as_list)
+                return _with_inline(
+                    convert_items, "[{h}(x, {t}) for x in {as_list}(v)]", h=hook, t=item, as_list=_as_list
+                )
             return convert_items
         # Other lists (order book levels, kline rows) have a hook for the whole list.
     return functools.partial(_call_hook, conv.get_structure_hook(inner), inner)

@@ -119,15 +119,15 @@ class Transport:
         )
         self._reader.start()
 
-    def send(self, text: str, *, method: str, request_id: object) -> None:
-        """Send one text frame; raises ConnectionClosedError if the link is gone.
+    def send(self, payload: bytes, *, method: str, request_id: object) -> None:
+        """Send one text frame carrying UTF-8 ``payload``; raises ConnectionClosedError if the link is gone.
 
         The frame may go out in a batch written by another sending thread. ``sent=False`` on
         the error means this frame certainly did not reach the server whole (an incomplete
         frame is never executed); if another thread's write fails, this call returns and
         the loss of the connection wakes the caller's pending slot instead.
         """
-        frame = client_frame(OP_TEXT, text.encode())
+        frame = client_frame(OP_TEXT, payload)
         if self._sock is None or self._send_error is not None or self._lost:
             reason = self._send_error or ("connection lost" if self._lost else "not connected")
             raise ConnectionClosedError(reason, method=method, request_id=request_id, sent=False)
@@ -153,17 +153,24 @@ class Transport:
                 batch = []
                 while outbox:
                     batch.append(outbox.popleft())
+                mine = own is not None and any(f is own for f in batch)
                 sock = self._sock
+                if sock is None or self._send_error is not None:
+                    # Nothing of this batch was written; the connection is already ending.
+                    if mine:
+                        raise _SendFailed(self._send_error or "not connected", sent=False)
+                    return
                 try:
-                    if sock is None or self._send_error is not None:
-                        raise OSError(self._send_error or "not connected")
                     sock.sendall(batch[0] if len(batch) == 1 else b"".join(batch))
                 except OSError as exc:
                     reason = self._fail_sending(exc)
-                    if own is not None and any(f is own for f in batch):
+                    if mine:
                         # sendall stopped short of the batch's end, so its last frame is cut.
                         raise _SendFailed(reason, sent=batch[-1] is not own) from exc
                     return
+                except BaseException as exc:  # e.g. Ctrl-C inside sendall: a frame may be cut
+                    self._fail_sending(OSError(f"interrupted by {type(exc).__name__}"))
+                    raise
             finally:
                 lock.release()
 
