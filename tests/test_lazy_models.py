@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from binance_ws import Client, structure, unstructure
-from binance_ws.models import ExchangeInfo, OrderBook, PriceLevel
+from binance_ws.models import ExchangeInfo, OrderBook, OrderFull, PriceLevel
 
 
 def test_order_book_sides_convert_once_on_access(client: Client) -> None:
@@ -44,3 +44,32 @@ def test_lazy_models_round_trip_and_compare() -> None:
     assert info.symbol("X") is not None and unstructure(info)["symbols"] == [
         {"symbol": "X", "status": "TRADING"}
     ]
+
+
+def test_order_fills_convert_once_on_access() -> None:
+    doc = {
+        "symbol": "BTCUSDT",
+        "orderId": 7,
+        "status": "FILLED",
+        "fills": [
+            {
+                "price": "60000.00",
+                "qty": "0.00100000",
+                "commission": "0",
+                "commissionAsset": "BNB",
+                "tradeId": 1,
+            },
+            {"price": "60001.00", "qty": "0.00200000", "tradeId": 2, "newKey": True},
+        ],
+    }
+    order = structure(doc, OrderFull)
+    assert order._fills is None  # building the order did not build its fills
+    assert order.raw_fills == doc["fills"]
+    fills = order.fills
+    assert fills is order.fills  # converted once, then cached
+    assert fills is not None and [f.trade_id for f in fills] == [1, 2]
+    assert fills[0].price == Decimal("60000.00") and fills[1].qty == Decimal("0.00200000")
+    assert fills[1].extra == {"newKey": True}  # lossless inside the lazy list too
+    assert "fills=[Fill(price=Decimal('60000.00')" in repr(order)
+    assert unstructure(order) == doc
+    assert structure(doc, OrderFull) == order  # equality by the fills as sent

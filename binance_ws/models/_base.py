@@ -21,11 +21,14 @@ def ms_to_datetime(ms: int | None) -> dt.datetime | None:
 
 
 def compact_repr(self: WireModel) -> str:
-    """``Name(field=value, ...)`` showing only the fields that are set (most are optional)."""
+    """``Name(field=value, ...)`` showing only the fields that are set (most are optional).
+
+    A raw field with ``metadata={"repr_as": name}`` is shown through its converting property.
+    """
     shown = ", ".join(
-        f"{f.name}={value!r}"
+        f"{name}={value!r}"
         for f in attrs.fields(type(self))
-        if f.repr and (value := getattr(self, f.name)) is not None
+        if f.repr and (value := getattr(self, name := f.metadata.get("repr_as", f.name))) is not None
     )
     return f"{type(self).__name__}({shown})"
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -43,7 +44,7 @@ from ..enums import (
     TimeInForce,
     WorkingFloor,
 )
-from ._base import WireModel, compact_repr, ms_to_datetime
+from ._base import WireModel, compact_repr, lazy, ms_to_datetime
 
 __all__ = [
     "AmendKeepPriorityResult",
@@ -149,11 +150,24 @@ class OrderResult(OrderAck):
         )
 
 
+def _to_fills(raw: list[Any]) -> list[Fill]:
+    return structure(raw, list[Fill])
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class OrderFull(OrderResult):
-    """A new order with its state and the trades that filled it (``newOrderRespType=FULL``)."""
+    """A new order with its state and the trades that filled it (``newOrderRespType=FULL``).
 
-    fills: list[Fill] | None = None
+    ``fills`` converts on first access (``raw_fills`` holds them as sent), so the call returns
+    as soon as the order's own fields are built: the answer a bot waits for.
+    """
+
+    #: The fills as sent; :attr:`fills` converts them on first use.
+    raw_fills: list[Any] | None = attrs.field(default=None, metadata={"wire": "fills", "repr_as": "fills"})
+    _fills: list[Fill] | None = attrs.field(default=None, init=False, eq=False, repr=False)
+
+    #: The trades that filled the order, as :class:`Fill` (converted once, on first use).
+    fills = lazy("raw_fills", "_fills", _to_fills)
 
 
 @attrs.frozen(kw_only=True, repr=False)
