@@ -65,8 +65,12 @@ class Runner:
         return None if timer is None else timer(n)
 
     def throughput(self, inflight: int, total: int) -> float | None:
-        """Completed ``ping`` requests per second with ``inflight`` requests in flight."""
+        """Completed ``ping`` requests per second with ``inflight`` threads sharing the client."""
         raise NotImplementedError
+
+    def throughput_tasks(self, inflight: int, total: int) -> float | None:
+        """The same with ``inflight`` asyncio tasks, for asyncio clients (None otherwise)."""
+        return None
 
     def close(self) -> None:
         pass

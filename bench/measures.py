@@ -16,7 +16,7 @@ from typing import Any
 from .clients import Floor, Ours, ReaderRef, Runner, Timer
 from .ops import OPS, ORDER_PARAMS, Credentials, Op, floor_sign
 from .payloads import CannedFrames, build_canned
-from .peers import PEERS, peer_import_error
+from .peers import PEERS, TASKS_SUFFIX, peer_import_error
 from .report import OURS, summarize_latency, summarize_values
 
 __all__ = ["measure_latency_and_throughput", "measure_parse", "measure_signing", "open_runners"]
@@ -112,13 +112,18 @@ def measure_latency_and_throughput(
             for n in inflight:
                 progress(f"{server}: throughput, {n} in flight (repeat {rep + 1}/{repeats})")
                 for runner in turn:
-                    try:
-                        rate = runner.throughput(n, max(throughput_requests, n * 4))
-                    except Exception as exc:
-                        runner.skipped[f"throughput{n}"] = f"failed: {type(exc).__name__}: {exc}"
-                        continue
-                    if rate is not None:
-                        rates[n].setdefault(runner.name, []).append(rate)
+                    modes = (
+                        (runner.name, runner.throughput),
+                        (runner.name + TASKS_SUFFIX, runner.throughput_tasks),
+                    )
+                    for name, measure in modes:
+                        try:
+                            rate = measure(n, max(throughput_requests, n * 4))
+                        except Exception as exc:
+                            runner.skipped[f"throughput{n} {name}"] = f"failed: {type(exc).__name__}: {exc}"
+                            continue
+                        if rate is not None:
+                            rates[n].setdefault(name, []).append(rate)
     finally:
         gc.unfreeze()
         for runner in runners:

@@ -6,14 +6,16 @@ shape of the results is checked, so a slow or busy machine can never fail the su
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench import run as bench_run
-from bench.peers import peer_import_error
+from bench.peers import TASKS_SUFFIX, _threads_on_loop, peer_import_error
 from bench.report import FLOOR, OURS, PEER_NAMES, REF, percentile, render
 from bench.servers import extract_request
 from bench.soak import main as soak_main
@@ -67,8 +69,29 @@ def test_tiny_run_reports_each_peer_or_why_not(tiny_results: dict[str, Any]) -> 
     for peer in PEER_NAMES:
         if peer_import_error(peer) is None:
             assert ping[peer]["p50_us"] > 0
+            eight = tiny_results["throughput"]["canned"]["8"]
+            assert eight[peer]["median"] > 0 and eight[peer + TASKS_SUFFIX]["median"] > 0
         else:
             assert any(s.startswith(f"{peer}:") for s in tiny_results["skipped"])
+
+
+def test_threads_share_an_asyncio_client_through_its_loop_thread() -> None:
+    # How the peers' "N threads sharing one client" is measured: their loop in its own thread.
+    loop = asyncio.new_event_loop()
+    seen: set[int] = set()
+
+    async def call() -> None:
+        seen.add(threading.get_ident())  # runs on the loop's thread, whichever thread asked
+        await asyncio.sleep(0)
+
+    try:
+        rate = _threads_on_loop(loop, call, 4, 40)
+        assert rate > 0
+        assert len(seen) == 1 and threading.get_ident() not in seen
+        assert not loop.is_running()  # stopped again: the sequential measures drive it next
+        loop.run_until_complete(call())
+    finally:
+        loop.close()
 
 
 def test_tiny_run_measures_parse_memory_and_signing(tiny_results: dict[str, Any]) -> None:
