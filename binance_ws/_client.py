@@ -514,7 +514,9 @@ class Client(AllMethods):
         pending = self._pending
         slot = pending.register(request_id, method)
         try:
+            # Not kept while waiting: orjson's bytes carry a 4 KiB buffer, the frame is compact.
             transport.send(payload, method=method, request_id=request_id)
+            del payload
             if threading.get_ident() != _MAIN_THREAD:
                 if not slot.wait(wait):
                     raise RequestTimeoutError(method, request_id, wait)
