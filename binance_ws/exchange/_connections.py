@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -145,6 +146,20 @@ class ConnectionGate:
                 logger.info("closing a connection that reached its %.1f s lifetime", self.max_age)
                 # Binance closes the connection; the client reconnects.
                 close_in_background(conn, 1000, "connection lifetime reached")
+
+
+def cut(conn: ServerConnection) -> None:
+    """Drop a connection at the TCP level, with no close frame (a lost link, as clients see it).
+
+    ``shutdown`` first: it sends the FIN and wakes the thread blocked reading the socket,
+    which a bare ``close`` does not do while another thread is inside ``recv``.
+    """
+    sock = conn.socket
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already gone
+    sock.close()
 
 
 def close_in_background(conn: ServerConnection, code: int, reason: str) -> None:
