@@ -58,7 +58,7 @@ class PendingSlot:
         if self._done:
             return True
         if self._lock.acquire(True, timeout):
-            self._lock.release()  # leave it released: a second wait returns at once
+            self._lock.release()  # pass the wake-up on, should a second thread wait here too
             return True
         return self._done
 
