@@ -9,7 +9,7 @@ pointed at the benchmark's loopback server:
 - python-binance: ``Client(key, secret, ping=False)`` (the default ``ping=True`` calls the REST
   API, which needs a network) with its ``ws_api`` replaced by ``WebsocketAPI(url=URL)``; then
   the synchronous ``client.ws_ping()`` / ``ws_get_order_book(...)`` for sequential calls and
-  ``AsyncClient`` with ``asyncio.gather`` for requests in flight.
+  ``AsyncClient.ws_ping()`` for requests in flight.
 
 Both are asyncio clients. "N in flight" is measured two ways:
 
