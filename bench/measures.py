@@ -13,11 +13,12 @@ import typing
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .clients import Floor, Ours, ReaderRef, Runner, Timer
+from .clients import Runner, Timer
 from .ops import OPS, ORDER_PARAMS, Credentials, Op, floor_sign
 from .payloads import CannedFrames, build_canned
-from .peers import PEERS, TASKS_SUFFIX, peer_import_error
-from .report import OURS, summarize_latency, summarize_values
+from .peers import TASKS_SUFFIX, peer_import_error
+from .report import FLOOR, OURS, REF, summarize_latency, summarize_values
+from .workers import RemoteRunner
 
 __all__ = ["measure_latency_and_throughput", "measure_parse", "measure_signing", "open_runners"]
 
@@ -41,17 +42,18 @@ _FRAME_ID = '"5494febb-d167-46a2-996d-70533eb4d976"'
 def open_runners(url: str, creds: Credentials, peers: Sequence[str], skipped: list[str]) -> list[Runner]:
     """The floor, the reference design, binance-ws and every peer that imports and connects.
 
-    Why a peer is left out goes to ``skipped``.
+    Each in a process of its own (see :mod:`bench.workers`); why a peer is left out goes to
+    ``skipped``.
     """
-    runners: list[Runner] = [Floor(url, creds), ReaderRef(url, creds), Ours(url, creds)]
+    runners: list[Runner] = [RemoteRunner(name, url, creds) for name in (FLOOR, REF, OURS)]
     for name in peers:
         reason = peer_import_error(name)
         if reason is None:
             try:
-                runners.append(PEERS[name](url, creds))
+                runners.append(RemoteRunner(name, url, creds))
                 continue
             except Exception as exc:
-                reason = f"could not connect: {type(exc).__name__}: {exc}"
+                reason = str(exc)
         skipped.append(f"{name}: {reason}")
     return runners
 

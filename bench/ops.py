@@ -76,6 +76,21 @@ class Credentials:
     #: Loaded private keys for the floor's own signing (cryptography objects), if available.
     loaded: dict[str, Any] = field(default_factory=dict)
 
+    def portable(self) -> dict[str, str | None]:
+        """The keys as plain strings, for a client in another process (see :meth:`from_portable`)."""
+        return {
+            name: getattr(self, name)
+            for name in ("hmac_key", "hmac_secret", "ed25519_key", "ed25519_pem", "rsa_key", "rsa_pem")
+        }
+
+    @classmethod
+    def from_portable(cls, data: dict[str, str | None]) -> Credentials:
+        creds = cls()
+        for name, value in data.items():
+            setattr(creds, name, value)
+        creds.loaded = _load_keys(creds)
+        return creds
+
     def has(self, kind: str | None) -> bool:
         if kind is None:
             return True
@@ -105,7 +120,6 @@ def make_credentials(announced: dict[str, dict[str, str]] | None = None) -> Cred
     else:
         creds.hmac_key, creds.hmac_secret = "bench" + secrets.token_hex(30), secrets.token_hex(32)
     try:
-        from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
     except ImportError:  # no crypto extra: the Ed25519 and RSA measures are skipped
         return creds
@@ -121,9 +135,20 @@ def make_credentials(announced: dict[str, dict[str, str]] | None = None) -> Cred
     else:
         creds.rsa_key = "bench" + secrets.token_hex(30)
         creds.rsa_pem = _pem(rsa.generate_private_key(public_exponent=65537, key_size=2048))
-    for kind, pem in (("ed25519", creds.ed25519_pem), ("rsa", creds.rsa_pem)):
-        creds.loaded[kind] = serialization.load_pem_private_key(pem.encode(), password=None)
+    creds.loaded = _load_keys(creds)
     return creds
+
+
+def _load_keys(creds: Credentials) -> dict[str, Any]:
+    try:
+        from cryptography.hazmat.primitives import serialization
+    except ImportError:  # no crypto extra
+        return {}
+    loaded: dict[str, Any] = {}
+    for kind, pem in (("ed25519", creds.ed25519_pem), ("rsa", creds.rsa_pem)):
+        if pem:
+            loaded[kind] = serialization.load_pem_private_key(pem.encode(), password=None)
+    return loaded
 
 
 def floor_sign(params: dict[str, Any], kind: str, creds: Credentials) -> dict[str, Any]:

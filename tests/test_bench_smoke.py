@@ -15,10 +15,12 @@ from typing import Any
 import pytest
 
 from bench import run as bench_run
+from bench.ops import Credentials
 from bench.peers import TASKS_SUFFIX, _threads_on_loop, peer_import_error
 from bench.report import FLOOR, OURS, PEER_NAMES, REF, percentile, render
 from bench.servers import extract_request
 from bench.soak import main as soak_main
+from bench.workers import RemoteRunner
 
 
 def test_the_canned_server_reads_id_method_and_limit_without_parsing() -> None:
@@ -92,6 +94,11 @@ def test_threads_share_an_asyncio_client_through_its_loop_thread() -> None:
         loop.run_until_complete(call())
     finally:
         loop.close()
+
+
+def test_a_client_process_that_cannot_connect_says_why() -> None:
+    with pytest.raises(RuntimeError, match="could not connect"):
+        RemoteRunner(FLOOR, "ws://127.0.0.1:9/ws-api/v3", Credentials())
 
 
 def test_tiny_run_measures_parse_memory_and_signing(tiny_results: dict[str, Any]) -> None:
