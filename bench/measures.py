@@ -81,10 +81,6 @@ def measure_latency_and_throughput(
     samples: dict[str, dict[str, list[list[int]]]] = {op.key: {} for op in ops}
     rates: dict[int, dict[str, list[float]]] = {n: {} for n in inflight}
     timers: dict[tuple[str, str], Timer | None] = {}
-    # The peers load ~100k objects (pydantic, aiohttp) that every full collection would scan,
-    # adding ~90 ms pauses to everyone's p99; freeze them out of the collector's way.
-    gc.collect()
-    gc.freeze()
     try:
         for rep in range(repeats):
             turn = runners[rep % len(runners) :] + runners[: rep % len(runners)]
@@ -127,7 +123,6 @@ def measure_latency_and_throughput(
                         if rate is not None:
                             rates[n].setdefault(name, []).append(rate)
     finally:
-        gc.unfreeze()
         for runner in runners:
             try:
                 runner.close()

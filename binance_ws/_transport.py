@@ -153,18 +153,17 @@ class Transport:
                 batch = []
                 while outbox:
                     batch.append(outbox.popleft())
-                mine = own is not None and any(f is own for f in batch)
                 sock = self._sock
                 if sock is None or self._send_error is not None:
                     # Nothing of this batch was written; the connection is already ending.
-                    if mine:
+                    if _carries(batch, own):
                         raise _SendFailed(self._send_error or "not connected", sent=False)
                     return
                 try:
                     sock.sendall(batch[0] if len(batch) == 1 else b"".join(batch))
                 except OSError as exc:
                     reason = self._fail_sending(exc)
-                    if mine:
+                    if _carries(batch, own):
                         # sendall stopped short of the batch's end, so its last frame is cut.
                         raise _SendFailed(reason, sent=batch[-1] is not own) from exc
                     return
@@ -260,6 +259,11 @@ class Transport:
                     logger.warning("%s did not stop within %g s", reader.name, READER_JOIN_LIMIT)
         self._ws.shutdown()
         self._report_lost("closed by the client")
+
+
+def _carries(batch: list[bytes], own: bytes | None) -> bool:
+    # Asked only when a write fails: the caller's own frame is this exact object.
+    return own is not None and any(frame is own for frame in batch)
 
 
 class _SendFailed(Exception):
