@@ -8,7 +8,6 @@ the client picks for the answer at run time.
 from __future__ import annotations
 
 import json
-import pathlib
 import threading
 import typing
 from collections.abc import Callable
@@ -20,8 +19,8 @@ from websockets.sync.server import ServerConnection, serve
 
 from binance_ws import APIError, Client, InvalidParameterError, unstructure
 from binance_ws.exchange import LocalExchange
+from tools import reference
 
-SPEC = pathlib.Path(__file__).resolve().parent.parent.parent / "shared" / "spec" / "spot-ws-api-methods.json"
 AUTH_PARAMS = frozenset({"apiKey", "signature", "timestamp"})
 # Codes that would mean the request itself was malformed (a wrong wire name or a lost param)
 # or not authenticated; any other refusal is the exchange judging the sample order.
@@ -36,7 +35,7 @@ ENV_CREDENTIALS = (
 
 def _load_examples() -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for m in json.loads(SPEC.read_text()):
+    for m in reference.methods():
         variants = m.get("example_responses") or [{"label": "example", "response": m["example_response"]}]
         out[m["method"]] = {v["label"]: v["response"] for v in variants}
     return out

@@ -14,7 +14,6 @@ import base64
 import hashlib
 import hmac
 import json
-import pathlib
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -24,9 +23,9 @@ import pytest
 
 from binance_ws import APIError, Client
 from binance_ws.exchange import LocalExchange
+from tools import reference
 
-SPEC_DIR = pathlib.Path(__file__).resolve().parent.parent.parent / "shared" / "spec"
-METHODS = {m["method"]: m for m in json.loads((SPEC_DIR / "spot-ws-api-methods.json").read_text())}
+METHODS = {m["method"]: m for m in reference.methods()}
 CONDITIONAL = {f["field"] for f in METHODS["order.place"]["conditional_response_fields"]}
 DECIMAL = re.compile(r"^-?[0-9]+\.[0-9]+$")
 SKIPPED = {

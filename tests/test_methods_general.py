@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import pathlib
 import time
 from collections.abc import Iterator
 from decimal import Decimal
@@ -31,9 +30,9 @@ from binance_ws.models import (
     SymbolFilter,
     SymbolInfo,
 )
+from tools import reference
 
-SPEC = pathlib.Path(__file__).resolve().parent.parent.parent / "shared" / "spec" / "spot-ws-api-methods.json"
-METHODS = {m["method"]: m for m in json.loads(SPEC.read_text())}
+METHODS = {m["method"]: m for m in reference.methods()}
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,6 @@ wire method name and wire parameter names, built from the snake_case keyword arg
 
 from __future__ import annotations
 
-import json
-import pathlib
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -32,14 +30,13 @@ from binance_ws.models import (
     Ticker24hr,
     Trade,
 )
-
-SPEC = pathlib.Path(__file__).resolve().parent.parent.parent / "shared" / "spec" / "spot-ws-api-methods.json"
+from tools import reference
 
 
 def _examples() -> dict[str, Any]:
     """Result of each 200 example, keyed ``"method"`` or ``"method:label"``."""
     out: dict[str, Any] = {}
-    for m in json.loads(SPEC.read_text()):
+    for m in reference.methods():
         out[m["method"]] = m["example_response"].get("result")
         for v in m.get("example_responses", []):
             out[f"{m['method']}:{v['label']}"] = v["response"].get("result")

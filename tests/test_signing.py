@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import pathlib
 from decimal import Decimal
 from typing import Any
@@ -30,12 +29,9 @@ from binance_ws._signing import (
     signer_for_private_key,
 )
 from binance_ws.enums import Side
+from tools import reference
 
-VECTORS = json.loads(
-    (pathlib.Path(__file__).resolve().parents[2] / "shared" / "spec" / "signing-vectors.json").read_text(
-        encoding="utf-8"
-    )
-)
+VECTORS = reference.load("signing-vectors.json")
 HMAC_VECTORS = VECTORS["hmac"]
 FIX = VECTORS["ed25519"]["fix_api_logon_vector"]
 DERIVED = VECTORS["ed25519"]["derived_vectors_not_from_binance"]["vectors"]

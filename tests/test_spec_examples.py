@@ -7,8 +7,6 @@ must structure into one of those types and unstructure to the identical JSON.
 
 from __future__ import annotations
 
-import json
-import pathlib
 import types
 import typing
 from typing import Any
@@ -19,9 +17,7 @@ import binance_ws as bw
 from binance_ws import Client, structure, unstructure
 from binance_ws._errors import error_for_response
 from binance_ws._naming import method_to_python
-
-SPEC = pathlib.Path(__file__).resolve().parent.parent.parent / "shared" / "spec" / "spot-ws-api-methods.json"
-
+from tools import reference
 
 EXPECTED_ERRORS: dict[int, type[bw.APIError]] = {
     400: bw.BadRequestError,
@@ -33,7 +29,7 @@ EXPECTED_ERRORS: dict[int, type[bw.APIError]] = {
 
 def _examples() -> list[Any]:
     cases = []
-    for m in json.loads(SPEC.read_text()):
+    for m in reference.methods():
         variants = m.get("example_responses") or [{"label": "example", "response": m["example_response"]}]
         for v in variants:
             cases.append(pytest.param(m["method"], v["response"], id=f"{m['method']}:{v['label']}"))

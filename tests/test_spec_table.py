@@ -11,9 +11,10 @@ import pytest
 
 from binance_ws._naming import to_camel, to_snake
 from binance_ws._spec import METHODS
+from tools import reference
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-SPEC_DIR = ROOT.parent / "shared" / "spec"
+SPEC_DIR = reference.SPEC_DIR
 
 
 def _load_generator() -> Any:

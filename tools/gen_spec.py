@@ -1,7 +1,7 @@
 """Regenerate ``binance_ws/_spec_data.py`` from the protocol reference.
 
 Usage: ``python tools/gen_spec.py [path/to/spot-ws-api-methods.json]``
-(default: ``../shared/spec/spot-ws-api-methods.json``). ``tests/test_spec_table.py`` runs
+(default: the in-repo copy, ``spec/spot-ws-api-methods.json``). ``tests/test_spec_table.py`` runs
 :func:`render` and fails when the committed table and the reference disagree.
 """
 
@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-DEFAULT_SPEC = ROOT.parent / "shared" / "spec" / "spot-ws-api-methods.json"
+DEFAULT_SPEC = ROOT / "spec" / "spot-ws-api-methods.json"
 OUT = ROOT / "binance_ws" / "_spec_data.py"
 
 # Added by signing or session logon, never passed by the caller.
