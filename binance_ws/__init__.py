@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 
-from ._client import PRODUCTION_URL, TESTNET_URL, Client, ClientState
+from ._client import PRODUCTION_URL, TESTNET_URL, Client
+from ._connection import AttemptBudget, ClientState, ConnectionEvent, ConnectionEventKind
 from ._converter import structure, unstructure
 from ._errors import (
     APIError,
@@ -43,6 +44,7 @@ __all__ = [
     "PRODUCTION_URL",
     "TESTNET_URL",
     "APIError",
+    "AttemptBudget",
     "BadRequestError",
     "BinanceWSError",
     "Client",
@@ -50,6 +52,8 @@ __all__ = [
     "ClientState",
     "ConnectError",
     "ConnectionClosedError",
+    "ConnectionEvent",
+    "ConnectionEventKind",
     "ExecutionUnknownError",
     "IPBannedError",
     "InsecureTransportError",

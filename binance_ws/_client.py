@@ -4,22 +4,23 @@ Order of a call: validate and encode params -> sign -> register a pending slot -
 wait on the slot (in short slices, so Ctrl-C and Jupyter's interrupt land promptly) ->
 unregister in ``finally`` -> raise the mapped error or decode the result.
 
-Threads: the caller's own, and one reader per connection (see ``_transport``). Locks:
-``Client._state_lock`` (connect/close) is taken before ``PendingTable._lock`` if they ever
-nest; neither is held across I/O or waiting.
+Threads: the caller's own, one reader per connection (see ``_transport``), and the
+connector and events threads of ``_connection`` while they have work. The request path
+takes no lock of its own besides the pending table's, which is never held across I/O or
+waiting.
 """
 
 from __future__ import annotations
 
-import enum
 import itertools
 import logging
 import math
 import os
+import ssl
 import threading
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from types import TracebackType
 from typing import Any
@@ -33,9 +34,17 @@ from ._auth import (
     resolve_signer,
     validate_recv_window,
 )
+from ._connection import (
+    AttemptBudget,
+    ClientState,
+    ConnectionEvent,
+    Connections,
+    Link,
+)
 from ._converter import structure
 from ._errors import (
     ClientClosedError,
+    ConnectionClosedError,
     InvalidParameterError,
     ProtocolError,
     RequestTimeoutError,
@@ -44,20 +53,21 @@ from ._errors import (
 )
 from ._methods import AllMethods
 from ._naming import to_snake
-from ._pending import PendingTable
 from ._ratelimits import RateLimit, parse_rate_limits
 from ._response import Response
 from ._signing import ED25519, Signer, canonical_payload, redact
 from ._spec import METHODS, MethodSpec, ParamSpec
-from ._transport import Transport
+from ._transport import Transport, resolve_proxy
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Client", "ClientState", "PRODUCTION_URL", "TESTNET_URL"]
+__all__ = ["Client", "PRODUCTION_URL", "TESTNET_URL"]
 
 PRODUCTION_URL = "wss://ws-api.binance.com:443/ws-api/v3"
 TESTNET_URL = "wss://ws-api.testnet.binance.vision/ws-api/v3"
 
+# Binance closes every connection at 24 h; rotating a little earlier is never a surprise.
+DEFAULT_MAX_CONNECTION_AGE = 24 * 3600.0 - 600.0
 # Binance's own matching-engine wait is 10 s (-1007 after that), so a shorter default would
 # give up on requests the server is still legitimately processing.
 DEFAULT_TIMEOUT = 10.0
@@ -87,19 +97,13 @@ if hasattr(os, "register_at_fork"):
 _MICROSECOND_TIMES = 10**14
 
 
-class ClientState(enum.Enum):
-    """Lifecycle of a :class:`Client`; a closed client cannot be reopened."""
-
-    UNOPENED = "UNOPENED"  #: created, connect() not called yet
-    OPEN = "OPEN"  #: connected; the reader thread runs
-    CLOSED = "CLOSED"  #: closed by close() or by losing the connection
-
-
 def _validate_timeout(value: float, name: str = "timeout") -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value <= 0:
         raise InvalidParameterError(name, f"must be a positive number of seconds, got {value!r}")
     # Beyond this a lock wait overflows; nobody waits 292 years for an answer anyway.
-    return min(float(value), threading.TIMEOUT_MAX)
+    if value >= threading.TIMEOUT_MAX:
+        return threading.TIMEOUT_MAX
+    return float(value)
 
 
 class Client(AllMethods):
@@ -126,6 +130,27 @@ class Client(AllMethods):
     measures the offset to the server clock on connect (see :attr:`time_offset`), for
     machines whose clock drifts. ``auto_logon=True`` calls :meth:`session_logon` right after
     connecting (Ed25519 keys only); afterwards signed requests travel without a signature.
+
+    Connections heal (``reconnect=True``, the default): a lost connection is replaced with
+    exponential backoff and full jitter (``max_reconnect_attempts=None``: until
+    :meth:`close`). Requests in flight on the lost connection fail at once with
+    :class:`~binance_ws.ConnectionClosedError` (never re-sent: their outcome is unknown);
+    requests made while reconnecting wait for the new connection within their own timeout.
+    The session logon, the clock offset (``sync_time=True``) and the steps given to
+    :meth:`add_restore_step` are restored on the new connection before other requests reach
+    it. On Binance's ``serverShutdown`` notice, at ``max_connection_age`` seconds (a little
+    under Binance's 24 h; ``None``: leave it to the server) and on :meth:`rotate`, a new
+    connection is opened and prepared first, new requests move to it and the old one
+    delivers its pending answers before it closes: a planned rotation fails no request.
+    ``reconnect=False`` ends the client with the first lost connection instead.
+
+    Keepalive: the client pings when the server has been silent for ``ping_interval``
+    seconds and treats the connection as lost when no frame follows within
+    ``ping_timeout`` (``ping_interval=None`` turns its own pings off; Binance still pings).
+    ``ssl_context`` replaces the default TLS context (e.g. to trust a corporate CA);
+    ``proxy`` (``"http://[user:password@]host:port"``) sends the connection through an
+    HTTP CONNECT proxy (without it, ``https_proxy`` / ``http_proxy`` / ``no_proxy`` from
+    the environment apply; loopback is never proxied).
 
     Keys are never sent over ``ws://`` to a host other than loopback: :meth:`connect` raises
     :class:`~binance_ws.InsecureTransportError` instead. Secrets never appear in a repr, a
@@ -155,6 +180,14 @@ class Client(AllMethods):
         auto_logon: bool = False,
         sync_time: bool = False,
         credentials_from_env: bool = True,
+        reconnect: bool = True,
+        max_reconnect_attempts: int | None = None,
+        ping_interval: float | None = 20.0,
+        ping_timeout: float = 20.0,
+        max_connection_age: float | None = DEFAULT_MAX_CONNECTION_AGE,
+        ssl_context: ssl.SSLContext | None = None,
+        proxy: str | None = None,
+        connection_budget: AttemptBudget | None = None,
     ) -> None:
         if url is not None and testnet:
             raise InvalidParameterError("testnet", "give either url= or testnet=True, not both")
@@ -164,6 +197,35 @@ class Client(AllMethods):
         self.url = url
         self.timeout = _validate_timeout(timeout)
         self._connect_timeout = _validate_timeout(connect_timeout, "connect_timeout")
+        if max_reconnect_attempts is not None and (
+            isinstance(max_reconnect_attempts, bool)
+            or not isinstance(max_reconnect_attempts, int)
+            or max_reconnect_attempts < 1
+        ):
+            raise InvalidParameterError(
+                "max_reconnect_attempts",
+                f"must be a positive int or None (no limit), got {max_reconnect_attempts!r}",
+            )
+        self._ping_interval = (
+            None if ping_interval is None else _validate_timeout(ping_interval, "ping_interval")
+        )
+        self._ping_timeout = _validate_timeout(ping_timeout, "ping_timeout")
+        self._max_age = (
+            None
+            if max_connection_age is None
+            else _validate_timeout(max_connection_age, "max_connection_age")
+        )
+        if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
+            raise InvalidParameterError(
+                "ssl_context", f"expected an ssl.SSLContext, got {type(ssl_context).__name__}"
+            )
+        if proxy is not None and not proxy.startswith(("http://", "https://")):
+            raise InvalidParameterError(
+                "proxy",
+                f"only HTTP CONNECT proxies are supported: 'http://[user:password@]host:port', got a {proxy.split(':', 1)[0]!r} proxy",
+            )
+        self._ssl_context = ssl_context
+        self._proxy = proxy
         self._signer: Signer | None = resolve_signer(
             api_key, api_secret, private_key, private_key_password, from_env=credentials_from_env
         )
@@ -176,12 +238,15 @@ class Client(AllMethods):
         self._sync_time = sync_time
         # Server clock minus local clock, in ms; added to every timestamp.
         self._time_offset = 0
-        # The API key the connection is logged on with (session.logon), if any.
-        self._session_key: str | None = None
-        self._state = ClientState.UNOPENED
-        self._state_lock = threading.Lock()
-        self._transport: Transport | None = None
-        self._pending = PendingTable()
+        self._restore_steps: list[Callable[[Client], object]] = []
+        self._conns = Connections(
+            open_link=self._open_link,
+            restore=self._restore,
+            reconnect=reconnect,
+            max_attempts=max_reconnect_attempts,
+            budget=connection_budget,
+        )
+        self._conns.drain_limit = self.timeout + 1.0
         self._ids = itertools.count(1)
         self._forks = _Forks.count
         self._raw_rate_limits: Any = None
@@ -190,13 +255,28 @@ class Client(AllMethods):
 
     @property
     def state(self) -> ClientState:
-        """UNOPENED, OPEN or CLOSED."""
-        return self._state
+        """UNOPENED, OPEN, RECONNECTING or CLOSED."""
+        return self._conns.state
+
+    @property
+    def connected(self) -> bool:
+        """True while a connection is open for requests."""
+        return self._conns.link is not None
+
+    @property
+    def reconnects(self) -> int:
+        """How many times a lost connection has been replaced."""
+        return self._conns.reconnects
+
+    @property
+    def last_disconnect_reason(self) -> str | None:
+        """Why the latest connection was lost (None while none was)."""
+        return self._conns.last_disconnect_reason
 
     @property
     def pending_count(self) -> int:
         """How many requests are waiting for their response right now."""
-        return len(self._pending)
+        return self._conns.pending_count
 
     @property
     def last_rate_limits(self) -> tuple[RateLimit, ...]:
@@ -207,6 +287,16 @@ class Client(AllMethods):
     def key_type(self) -> str | None:
         """``"HMAC"``, ``"RSA"``, ``"Ed25519"``, or None when the client has no credentials."""
         return None if self._signer is None else self._signer.key_type
+
+    @property
+    def _session_key(self) -> str | None:
+        link = self._conns.link_for_thread()
+        return None if link is None else link.session_key
+
+    def _set_session_key(self, key: str | None) -> None:
+        link = self._conns.link_for_thread()
+        if link is not None:
+            link.session_key = key
 
     @property
     def logged_on(self) -> bool:
@@ -235,37 +325,129 @@ class Client(AllMethods):
     def connect(self) -> Client:
         """Open the connection and start the reader thread; returns the client.
 
-        Raises ConnectError when the server cannot be reached, and ClientClosedError on a
-        client that was already closed (create a new one instead).
+        With ``sync_time`` or ``auto_logon`` they run before any other request can go out.
+        Raises ConnectError when the server cannot be reached (no retry for the first
+        connection), and ClientClosedError on a client that was closed (create a new one).
         """
-        with self._state_lock:
-            if self._state is ClientState.OPEN:
-                return self
-            if self._state is ClientState.CLOSED:
-                raise ClientClosedError("this client was closed; create a new Client to reconnect")
+        if self._conns.state is ClientState.UNOPENED:
             check_transport(self.url, self._signer)
-            transport = Transport(
-                self.url,
-                on_text=self._on_text,
-                on_lost=self._on_lost,
-                connect_timeout=self._connect_timeout,
-            )
-            transport.connect()
-            self._forks = _Forks.count
-            self._transport = transport
-            self._state = ClientState.OPEN
-        logger.info("connected to %s", self.url)
-        if self._sync_time or self._auto_logon:
-            try:
-                if self._sync_time:
-                    self.sync_clock()
-                if self._auto_logon:
-                    self.session_logon()
-            except BaseException:
-                # The caller gets no client to close (a failed __enter__ skips __exit__).
-                self.close()
-                raise
+        try:
+            self._conns.connect()
+        except BaseException:
+            # The caller gets no client to close (a failed __enter__ skips __exit__).
+            self._conns.close()
+            raise
+        self._forks = _Forks.count
         return self
+
+    def _open_link(self, link: Link) -> None:
+        transport = Transport(
+            self.url,
+            on_text=lambda data: self._on_text(link, data),
+            on_lost=lambda reason: self._conns.lost(link, reason),
+            connect_timeout=self._connect_timeout,
+            ssl_context=self._ssl_context,
+            proxy=resolve_proxy(self.url, self._proxy),
+            ping_interval=self._ping_interval,
+            ping_timeout=self._ping_timeout,
+            max_age=self._max_age if self._conns.reconnect else None,
+            on_aged=lambda: self._conns.rotate_soon("the connection reached max_connection_age"),
+        )
+        link.transport = transport
+        transport.connect()
+        logger.info("connected to %s", self.url)
+
+    def _restore(self, link: Link, had_session: bool) -> None:
+        """Prepare a new connection (calls from this thread go to it); see add_restore_step."""
+        first = self._conns.state is ClientState.UNOPENED
+        if self._sync_time:
+            try:
+                self.sync_clock()
+            except ConnectionClosedError:
+                raise
+            except Exception as exc:
+                if first:
+                    raise
+                logger.warning(
+                    "could not measure the clock offset again, keeping %d ms: %s", self._time_offset, exc
+                )
+        if self._auto_logon or had_session:
+            try:
+                self.session_logon()
+            except ConnectionClosedError:
+                raise
+            except Exception as exc:
+                if first:
+                    raise
+                logger.warning("session logon on the new connection failed; signing each request: %s", exc)
+        for step in list(self._restore_steps):
+            try:
+                step(self)
+            except ConnectionClosedError:
+                raise
+            except Exception:
+                if first:
+                    raise
+                logger.exception("a restore step failed on the new connection")
+
+    def add_restore_step(self, step: Callable[[Client], object]) -> Callable[[], None]:
+        """Run ``step(client)`` on every new connection before other requests use it.
+
+        Steps run after the clock sync and the session logon, in the order added, on
+        reconnects and rotations (and at :meth:`connect` for steps added before it). Calls
+        ``step`` makes on the client go to the new connection. Returns a function that
+        removes the step. A step that raises on a later connection is logged and the new
+        connection is used anyway.
+
+        Example::
+
+            >>> from binance_ws import Client
+            >>> from binance_ws.exchange import LocalExchange
+            >>> with LocalExchange() as ex, Client(ex.url) as client:
+            ...     remove = client.add_restore_step(lambda c: print("restoring", c.ping()))
+            ...     client.rotate()
+            restoring Ping()
+        """
+        self._restore_steps.append(step)
+
+        def remove() -> None:
+            if step in self._restore_steps:
+                self._restore_steps.remove(step)
+
+        return remove
+
+    def on_connection_event(self, callback: Callable[[ConnectionEvent], None]) -> Callable[[], None]:
+        """Call ``callback(event)`` on every :class:`~binance_ws.ConnectionEvent`.
+
+        Callbacks run one at a time, in order, on a thread of the client's (never the
+        reader thread, so a slow callback delays no answer); one that raises is logged.
+        Returns a function that removes the callback.
+
+        Example::
+
+            >>> from binance_ws import Client, ConnectionEventKind
+            >>> from binance_ws.exchange import LocalExchange
+            >>> import threading
+            >>> seen = threading.Event()
+            >>> with LocalExchange() as ex, Client(ex.url) as client:
+            ...     remove = client.on_connection_event(
+            ...         lambda e: e.kind is ConnectionEventKind.ROTATED and seen.set())
+            ...     client.rotate()
+            ...     seen.wait(5)
+            True
+        """
+        return self._conns.add_listener(callback)
+
+    def rotate(self, *, timeout: float | None = None) -> None:
+        """Replace the connection now, make-before-break: no request fails.
+
+        A new connection is opened and restored (logon, clock, restore steps), new requests
+        move to it, and the old one closes once it has delivered the answers due on it
+        (waiting at most ``timeout``, by default the client's). Raises ConnectError when
+        the new connection cannot be opened; the current one is then kept.
+        """
+        drain = self.timeout if timeout is None else _validate_timeout(timeout)
+        self._conns.rotate("rotate() was called", drain)
 
     def sync_clock(self, *, timeout: float | None = None) -> int:
         """Measure the offset to the server's clock and use it from now on; returns it (ms).
@@ -298,19 +480,15 @@ class Client(AllMethods):
         return offset
 
     def close(self) -> None:
-        """Close the connection and stop the reader thread. Idempotent, safe from any thread.
+        """Close the connection, stop reconnecting and stop the client's threads.
 
-        Callers still waiting are woken at once with ConnectionClosedError.
+        Idempotent and safe from any thread. Callers still waiting are woken at once with
+        ConnectionClosedError, before the closing handshake with the server. In a forked
+        child the parent's connection is left untouched.
         """
-        with self._state_lock:
-            if self._state is ClientState.CLOSED:
-                return
-            self._state = ClientState.CLOSED
-            transport, self._transport = self._transport, None
-        if transport is not None:
-            transport.close()
+        forked = self._forks != _Forks.count
+        if self._conns.close(touch_sockets=not forked):
             logger.info("closed the connection to %s", self.url)
-        self._pending.fail_all("the client was closed")
 
     def __enter__(self) -> Client:
         return self.connect()
@@ -321,23 +499,24 @@ class Client(AllMethods):
         self.close()
 
     def __repr__(self) -> str:
-        state = getattr(self, "_state", None)
-        pending = getattr(self, "_pending", None)
+        conns = getattr(self, "_conns", None)
         parts = [
             f"<binance_ws.Client {getattr(self, 'url', '?')}",
-            f"state={state.value if state else '?'}",
-            f"pending={len(pending) if pending is not None else '?'}",
+            f"state={conns.state.value if conns else '?'}",
+            f"pending={conns.pending_count if conns is not None else '?'}",
         ]
+        if conns is not None and conns.reconnects:
+            parts.append(f"reconnects={conns.reconnects}")
         signer = getattr(self, "_signer", None)
         if signer is not None:
             parts.append(f"key={signer.key_type}:{redact(signer.api_key)}")
-            if getattr(self, "_session_key", None) is not None:
+            if conns is not None and self._session_key is not None:
                 parts.append("logged_on")
         return " ".join(parts) + ">"
 
     # -- reader-thread callbacks -----------------------------------------------------------
 
-    def _on_text(self, data: bytes) -> None:
+    def _on_text(self, link: Link, data: bytes) -> None:
         try:
             frame = _json.loads(data)
         except ValueError:
@@ -350,10 +529,10 @@ class Client(AllMethods):
             request_id = frame["id"]
             if request_id is None and frame["status"] == 401:
                 # Binance revokes a session whose key became invalid with an id-less 401.
-                self._session_key = None
+                link.session_key = None
                 logger.warning("the server revoked the session's API key; signing each request again")
                 return
-            if request_id is None or not self._pending.resolve(request_id, frame):
+            if request_id is None or not link.pending.resolve(request_id, frame):
                 logger.debug(
                     "dropped a response nobody waits for (id=%r, status=%r)",
                     request_id,
@@ -361,16 +540,14 @@ class Client(AllMethods):
                 )
             return
         if "event" in frame:
-            logger.debug("event without a consumer: %r", _event_type(frame))
+            kind = _event_type(frame)
+            if kind == "serverShutdown":
+                logger.info("the server announced a shutdown; moving to a new connection")
+                self._conns.rotate_soon("the server announced serverShutdown")
+                return
+            logger.debug("event without a consumer: %r", kind)
             return
         logger.warning("skipped a frame that is neither a response nor an event")
-
-    def _on_lost(self, reason: str) -> None:
-        with self._state_lock:
-            if self._state is ClientState.OPEN:
-                self._state = ClientState.CLOSED
-                logger.info("connection to %s ended: %s", self.url, reason)
-        self._pending.fail_all(reason)
 
     # -- the request path ------------------------------------------------------------------
 
@@ -428,7 +605,7 @@ class Client(AllMethods):
             frame = self._roundtrip(wire, wire_params, timeout)
         except UnauthorizedError:
             # 401: the server dropped the session key; sign each request again.
-            self._session_key = None
+            self._set_session_key(None)
             raise
         result = frame.get("result")
         if spec.category == "session":
@@ -479,7 +656,7 @@ class Client(AllMethods):
         if wire == "session.logon" and key is None and self._signer is not None:
             key = self._signer.api_key
         was = self._session_key
-        self._session_key = key if isinstance(key, str) else None
+        self._set_session_key(key if isinstance(key, str) else None)
         if was != self._session_key:
             if self._session_key is None:
                 logger.info("session logged out")
@@ -495,35 +672,57 @@ class Client(AllMethods):
     def _roundtrip(
         self, method: str, params: Mapping[str, Any] | None, timeout: float | None
     ) -> dict[str, Any]:
-        transport = self._transport
-        if transport is None or self._state is not ClientState.OPEN:
-            raise ClientClosedError(
-                f"{method}: the client is {self._state.value.lower()}; "
-                "call connect() or use it in a with block"
-            )
         if self._forks != _Forks.count:
             raise ClientClosedError(
                 f"{method}: this client was connected in another process; create a new Client"
             )
         wait = self.timeout if timeout is None else _validate_timeout(timeout)
+        ident = threading.get_ident()
+        on_main = ident == _MAIN_THREAD
+        conns = self._conns
         request_id = next(self._ids)
         message: dict[str, Any] = {"id": request_id, "method": method}
         if params:
             message["params"] = params
-        payload = _json.dumps_bytes(message)
-        pending = self._pending
-        slot = pending.register(request_id, method)
+        payload: bytes | None = _json.dumps_bytes(message)
+        deadline = 0.0
+        while True:
+            link = conns.link
+            if link is None or ident == conns.restore_ident:
+                if not deadline:
+                    deadline = time.monotonic() + wait
+                link = conns.wait_link(method, ident, deadline, _WAIT_SLICE if on_main else None)
+            pending = link.pending
+            transport = link.transport
+            assert transport is not None and payload is not None  # a published link has one
+            try:
+                slot = pending.register(request_id, method)
+                try:
+                    transport.send(payload, method=method, request_id=request_id)
+                except BaseException:
+                    pending.discard(request_id)
+                    raise
+            except ConnectionClosedError as exc:
+                # Not sent: this connection just ended or was rotated out. Wait for the
+                # next one within the call's own timeout, unless this is a restore step.
+                if exc.sent or ident == conns.restore_ident or not conns.reconnect:
+                    raise
+                if not deadline:
+                    deadline = time.monotonic() + wait
+                if time.monotonic() >= deadline:
+                    raise
+                continue
+            break
+        # Not kept while waiting: orjson's bytes carry a 4 KiB buffer, the frame is compact.
+        payload = None
         try:
-            # Not kept while waiting: orjson's bytes carry a 4 KiB buffer, the frame is compact.
-            transport.send(payload, method=method, request_id=request_id)
-            del payload
-            if threading.get_ident() != _MAIN_THREAD:
+            if not on_main:
                 if not slot.wait(wait):
                     raise RequestTimeoutError(method, request_id, wait)
             elif not slot.wait(min(wait, _WAIT_SLICE)):
-                deadline = time.monotonic() + wait - _WAIT_SLICE
-                while not slot.wait(min(max(deadline - time.monotonic(), 0.0), _WAIT_SLICE)):
-                    if time.monotonic() >= deadline:
+                end = time.monotonic() + wait - _WAIT_SLICE
+                while not slot.wait(min(max(end - time.monotonic(), 0.0), _WAIT_SLICE)):
+                    if time.monotonic() >= end:
                         raise RequestTimeoutError(method, request_id, wait)
         finally:
             if not slot.is_set():

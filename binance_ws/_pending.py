@@ -117,6 +117,12 @@ class PendingTable:
             logger.info("connection lost (%s): woke %d pending request(s)", reason, len(slots))
         return len(slots)
 
+    def retire(self, reason: str) -> None:
+        """Refuse new slots (unsent, so their callers can go elsewhere); keep the waiting ones."""
+        with self._lock:
+            if self._closed_reason is None:
+                self._closed_reason = reason
+
     @property
     def closed_reason(self) -> str | None:
         """Why the table stopped accepting requests, or None while it is open."""

@@ -1,18 +1,25 @@
-"""The websocket connection: the only module that imports ``websocket`` (websocket-client).
+"""One websocket connection: opening it, the reader thread, keepalive and the send path.
 
-websocket-client opens the connection (URL, TLS, proxies, handshake). After that this module
-moves the frames itself (see ``_framing``). Sending: each caller builds its masked frame and
-puts it in the outbox; whichever thread holds the send lock writes everything queued in one
-``sendall`` (frames from many threads never interleave, and a burst from many threads costs
-one system call, not one each plus a queue of threads on the lock). One daemon reader thread,
-``binance-ws-reader-N``, is the only one that receives. It answers server pings at once and
-hands every text message to ``on_text`` without ever waiting on user code. When it stops, for
-whatever reason, it calls ``on_lost`` exactly once with a short reason, so the client can wake
-every pending caller.
+Opening: TCP (directly or through an HTTP CONNECT proxy), TLS through :mod:`._tls` (one
+owner of the TLS state at a time), then websocket-client's HTTP upgrade over that stream.
+After that this module moves the frames itself (see ``_framing``).
+
+Sending: each caller builds its masked frame and puts it in the outbox; whichever thread
+holds the send lock writes everything queued in one write (frames from many threads never
+interleave, and a burst from many threads costs one system call, not one each plus a queue of
+threads on the lock).
+
+Receiving: one daemon reader thread, ``binance-ws-reader-N``, is the only one that receives.
+It answers server pings, sends its own pings when the server has been silent for
+``ping_interval`` and declares the connection dead when no frame (pings, pongs, anything)
+follows within ``ping_timeout``; it counts whole frames, so a trickle of bytes does not keep
+a dead link alive. It hands every text message to ``on_text`` without waiting on user code.
+When it stops, for whatever reason, ``on_lost`` is called exactly once with the first reason.
 """
 
 from __future__ import annotations
 
+import base64
 import collections
 import itertools
 import logging
@@ -21,6 +28,9 @@ import ssl
 import struct
 import sys
 import threading
+import time
+import urllib.parse
+import urllib.request
 from collections.abc import Callable
 
 import websocket
@@ -37,36 +47,74 @@ from ._framing import (
     FrameReader,
     client_frame,
 )
+from ._tls import HandshakeSocket, TlsChannel
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Transport"]
+__all__ = ["Transport", "resolve_proxy"]
 
-# Binance pings every 20 s and drops a silent peer after a minute; a minute without any
-# frame from the server (pings included) means the link is dead even if TCP has not noticed.
-READ_IDLE_LIMIT = 60.0
 # A graceful close waits this long for the server's close frame before cutting the socket.
 CLOSE_HANDSHAKE_WAIT = 1.0
 # How long close() waits for the reader thread after cutting the socket.
 READER_JOIN_LIMIT = 3.0
-# Kernel-level socket timeouts keep the socket in blocking mode: Python's own timeout would
-# poll() before every recv and send, a measurable cost per request on loopback.
+# Longest the reader sleeps in one receive: keepalive and the connection age are checked
+# at least this often.
+_MAX_TICK = 1.0
+# Kernel socket timeouts (SO_RCVTIMEO/SO_SNDTIMEO) keep a plain socket in blocking mode:
+# Python's own timeout would poll() before every recv and send. Sockets of gevent or
+# eventlet ignore kernel timeouts, so they get Python's.
 _KERNEL_TIMEOUTS = sys.platform.startswith(("linux", "darwin"))
 
 _reader_numbers = itertools.count(1)
 _IDLE_ERRORS = (TimeoutError, BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
-def _limit_socket(sock: socket.socket, seconds: float) -> None:
-    """Make receive and send give up after ``seconds`` of silence."""
-    if _KERNEL_TIMEOUTS:
-        sock.settimeout(None)
-        whole = int(seconds)
-        value = struct.pack("ll", whole, int((seconds - whole) * 1_000_000))
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, value)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, value)
-    else:
-        sock.settimeout(seconds)
+def resolve_proxy(url: str, proxy: str | None) -> str | None:
+    """The HTTP proxy a connection to ``url`` goes through, or None for a direct connection.
+
+    ``proxy`` given: that one. Otherwise the environment's (``https_proxy`` for wss://,
+    ``http_proxy`` for ws://, minus ``no_proxy``). Loopback is never proxied: the bytes
+    of a connection to 127.0.0.1 must stay on this machine.
+    """
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    if host in _LOOPBACK or host.startswith("127."):
+        return None
+    if proxy is not None:
+        return proxy
+    found = urllib.request.getproxies().get("https" if parts.scheme == "wss" else "http")
+    if found and not urllib.request.proxy_bypass(host):
+        return found
+    return None
+
+
+def _open_tcp(host: str, port: int, proxy: str | None, timeout: float) -> socket.socket:
+    if proxy is None:
+        return socket.create_connection((host, port), timeout=timeout)
+    p = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
+    sock = socket.create_connection((p.hostname or "", p.port or 8080), timeout=timeout)
+    try:
+        lines = [f"CONNECT {host}:{port} HTTP/1.1", f"Host: {host}:{port}"]
+        if p.username:
+            user = urllib.parse.unquote(p.username)
+            word = urllib.parse.unquote(p.password or "")
+            token = base64.b64encode(f"{user}:{word}".encode()).decode()
+            lines.append(f"Proxy-Authorization: Basic {token}")
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            data = sock.recv(1)  # byte by byte: nothing past the proxy's answer is consumed
+            if not data or len(answer) > 16384:
+                raise ConnectionError("the proxy closed the connection during CONNECT")
+            answer += data
+        status = answer.split(b"\r\n", 1)[0].decode("latin-1")
+        if len(status.split()) < 2 or status.split()[1] != "200":
+            raise ConnectionError(f"the proxy refused CONNECT: {status}")
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 class Transport:
@@ -79,45 +127,119 @@ class Transport:
         on_text: Callable[[bytes], None],
         on_lost: Callable[[str], None],
         connect_timeout: float,
-        read_idle_limit: float = READ_IDLE_LIMIT,
+        ssl_context: ssl.SSLContext | None = None,
+        proxy: str | None = None,
+        ping_interval: float | None = 20.0,
+        ping_timeout: float = 20.0,
+        write_timeout: float = 10.0,
+        max_age: float | None = None,
+        on_aged: Callable[[], None] | None = None,
     ) -> None:
         self.url = url
         self._on_text = on_text
         self._on_lost = on_lost
         self._connect_timeout = connect_timeout
-        self._read_idle_limit = read_idle_limit
-        self._ws = websocket.WebSocket(skip_utf8_validation=True, enable_multithread=True)
+        self._ssl_context = ssl_context
+        self._proxy = proxy
+        self._ping_interval = ping_interval
+        self._ping_timeout = ping_timeout
+        self._write_timeout = write_timeout
+        self._max_age = max_age
+        self._on_aged = on_aged
         self._sock: socket.socket | None = None
+        self._tls: TlsChannel | None = None
+        self._leftover = b""
+        self._kernel_timeouts = False
         self._send_lock = threading.Lock()
         self._outbox: collections.deque[bytes] = collections.deque()
         self._send_error: str | None = None
         self._reader: threading.Thread | None = None
         self._stopping = False
-        self._lost_once = threading.Lock()
+        self._end_lock = threading.Lock()
+        self._end_reason: str | None = None
         self._lost = False
+        #: When the connection opened (time.monotonic()).
+        self.opened_at = 0.0
+
+    # -- opening ---------------------------------------------------------------------------
 
     def connect(self) -> None:
         """Open the connection and start the reader thread; raises ConnectError on failure."""
+        parts = urllib.parse.urlsplit(self.url)
+        secure = parts.scheme == "wss"
+        host = parts.hostname or ""
         try:
-            self._ws.connect(self.url, timeout=self._connect_timeout)
+            port = parts.port or (443 if secure else 80)
+            sock = _open_tcp(host, port, self._proxy, self._connect_timeout)
+        except (OSError, ValueError) as exc:
+            raise ConnectError(f"cannot connect to {self.url}: {exc}") from exc
+        self._sock = sock
+        try:
+            self._upgrade(sock, host, secure)
+        except ConnectError:
+            self.abort()
+            raise
+        except BaseException:
+            self.abort()
+            raise
+        self._start_reader(sock)
+
+    def _upgrade(self, sock: socket.socket, host: str, secure: bool) -> None:
+        try:
+            # Requests are small and latency-bound: never let Nagle hold one back.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+        stream: socket.socket | HandshakeSocket = sock
+        try:
+            if secure:
+                context = self._ssl_context or ssl.create_default_context()
+                self._tls = TlsChannel(context, host)
+                self._tls.handshake(sock)
+                stream = HandshakeSocket(sock, self._tls)
+            ws = websocket.WebSocket(skip_utf8_validation=True)
+            ws.connect(self.url, socket=stream, timeout=self._connect_timeout)
         except websocket.WebSocketBadStatusException as exc:
             raise ConnectError(f"handshake with {self.url} refused: HTTP {exc.status_code}") from exc
-        except (websocket.WebSocketException, OSError) as exc:
-            raise ConnectError(f"cannot connect to {self.url}: {exc}") from exc
-        sock = self._ws.sock
-        if sock is None:
-            raise ConnectError(f"cannot connect to {self.url}: no socket after the handshake")
-        _limit_socket(sock, self._read_idle_limit)
-        # Requests are small and latency-bound: never let Nagle hold one back.
-        try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:  # not a TCP socket (e.g. a proxy's): nothing to tune
-            pass
-        self._sock = sock
+        except ssl.SSLCertVerificationError as exc:
+            raise ConnectError(f"cannot connect to {self.url}: {exc.verify_message or exc}") from exc
+        except (websocket.WebSocketException, OSError, ValueError) as exc:
+            raise ConnectError(f"cannot connect to {self.url}: {exc or type(exc).__name__}") from exc
+        response = ws.handshake_response
+        headers = response.headers if response is not None else {}
+        extensions = headers.get("sec-websocket-extensions")
+        if extensions:
+            # RFC 6455 4.1: an extension the client did not offer fails the connection.
+            raise ConnectError(
+                f"handshake with {self.url}: the server chose an extension never offered ({extensions})"
+            )
+        if isinstance(stream, HandshakeSocket):
+            self._leftover = stream.leftover()
+
+    def _start_reader(self, sock: socket.socket) -> None:
+        tick = _MAX_TICK
+        if self._ping_interval is not None:
+            tick = min(tick, self._ping_interval / 4, self._ping_timeout / 4)
+        tick = max(tick, 0.01)
+        if _KERNEL_TIMEOUTS and type(sock).__module__ == "socket":
+            sock.settimeout(None)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _timeval(tick))
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _timeval(self._write_timeout))
+            self._kernel_timeouts = True
+        else:
+            sock.settimeout(tick)
+        self.opened_at = time.monotonic()
         self._reader = threading.Thread(
-            target=self._run, name=f"binance-ws-reader-{next(_reader_numbers)}", daemon=True
+            target=self._run, args=(tick,), name=f"binance-ws-reader-{next(_reader_numbers)}", daemon=True
         )
         self._reader.start()
+
+    # -- sending ---------------------------------------------------------------------------
+
+    @property
+    def usable(self) -> bool:
+        """False once the connection is ending: nothing sent now would be answered."""
+        return self._end_reason is None and not self._stopping
 
     def send(self, payload: bytes, *, method: str, request_id: object) -> None:
         """Send one text frame carrying UTF-8 ``payload``; raises ConnectionClosedError if the link is gone.
@@ -128,8 +250,8 @@ class Transport:
         the loss of the connection wakes the caller's pending slot instead.
         """
         frame = client_frame(OP_TEXT, payload)
-        if self._sock is None or self._send_error is not None or self._lost:
-            reason = self._send_error or ("connection lost" if self._lost else "not connected")
+        if self._sock is None or self._end_reason is not None:
+            reason = self._end_reason or "not connected"
             raise ConnectionClosedError(reason, method=method, request_id=request_id, sent=False)
         self._outbox.append(frame)
         try:
@@ -148,117 +270,234 @@ class Transport:
         """
         outbox = self._outbox
         lock = self._send_lock
-        while outbox and lock.acquire(False):
+        tls = self._tls
+        while (outbox or (tls is not None and tls.wants_write)) and lock.acquire(False):
             try:
-                batch = []
-                while outbox:
-                    batch.append(outbox.popleft())
-                sock = self._sock
-                if sock is None or self._send_error is not None:
-                    # Nothing of this batch was written; the connection is already ending.
-                    if _carries(batch, own):
-                        raise _SendFailed(self._send_error or "not connected", sent=False)
-                    return
-                try:
-                    sock.sendall(batch[0] if len(batch) == 1 else b"".join(batch))
-                except OSError as exc:
-                    reason = self._fail_sending(exc)
-                    if _carries(batch, own):
-                        # sendall stopped short of the batch's end, so its last frame is cut.
-                        raise _SendFailed(reason, sent=batch[-1] is not own) from exc
-                    return
-                except BaseException as exc:  # e.g. Ctrl-C inside sendall: a frame may be cut
-                    self._fail_sending(OSError(f"interrupted by {type(exc).__name__}"))
-                    raise
+                self._write_queued(own)
             finally:
                 lock.release()
 
-    def _fail_sending(self, exc: OSError) -> str:
+    def _write_queued(self, own: bytes | None) -> None:
+        # Called with the send lock held.
+        outbox = self._outbox
+        batch = []
+        while outbox:
+            batch.append(outbox.popleft())
+        sock = self._sock
+        if sock is None or self._send_error is not None:
+            # Nothing of this batch was written; the connection is already ending.
+            if _carries(batch, own):
+                raise _SendFailed(self._send_error or self._end_reason or "not connected", sent=False)
+            return
+        data = batch[0] if len(batch) == 1 else b"".join(batch)
+        try:
+            if self._tls is not None:
+                data = self._tls.encrypt(data)
+            if self._kernel_timeouts:
+                sock.sendall(data)
+            else:
+                _send_within(sock, data, self._write_timeout)
+        except (OSError, ssl.SSLError) as exc:
+            reason = self._fail_sending(exc)
+            if _carries(batch, own):
+                # The write stopped short of the batch's end, so its last frame is cut.
+                raise _SendFailed(reason, sent=batch[-1] is not own) from exc
+        except BaseException as exc:  # e.g. Ctrl-C inside the write: a frame may be cut
+            self._fail_sending(OSError(f"interrupted by {type(exc).__name__}"))
+            raise
+
+    def _fail_sending(self, exc: BaseException) -> str:
         """A write failed: the stream may hold a partial frame, so the connection is done."""
         if self._send_error is None:
             self._send_error = f"send failed: {exc or type(exc).__name__}"
             self._outbox.clear()
-            self._ws.abort()  # the reader sees it, stops, and fails every pending request
+            self._end(self._send_error)  # the reader sees it, stops, and fails every request
         return self._send_error
 
-    def _send_control(self, opcode: int, payload: bytes) -> None:
-        # Never blocks on another sender: the lock holder writes it with its own batch.
+    def _send_control(self, opcode: int, payload: bytes, *, wait: float = 0.0) -> None:
+        """Queue a control frame; with ``wait``, make sure it is written before returning."""
         if self._sock is None or self._send_error is not None:
             return
         self._outbox.append(client_frame(opcode, payload))
-        self._flush()
+        if not wait:
+            # Never blocks on another sender: the lock holder writes it with its own batch.
+            self._flush()
+            return
+        if self._send_lock.acquire(True, wait):
+            try:
+                self._write_queued(None)
+            finally:
+                self._send_lock.release()
 
-    def _run(self) -> None:
+    # -- receiving -------------------------------------------------------------------------
+
+    def _run(self, tick: float) -> None:
         reason = "closed by the client"
         sock = self._sock
         assert sock is not None  # set before the thread starts
         frames = FrameReader()
+        feed = frames.feed
         chunk = bytearray(RECV_CHUNK)
         view = memoryview(chunk)
-        closing = False
+        tls = self._tls
+        interval = self._ping_interval
+        ping_timeout = self._ping_timeout
+        age_limit = None if self._max_age is None else self.opened_at + self._max_age
+        last_frame = time.monotonic()
+        ping_sent: float | None = None
+        pending: bytes | memoryview = self._leftover
+        self._leftover = b""
         try:
-            while not (self._stopping or closing):
-                try:
-                    n = sock.recv_into(chunk)
-                except _IDLE_ERRORS:
-                    if not self._stopping:
-                        reason = f"no frame from the server for {self._read_idle_limit:g} s"
-                    break
-                except OSError as exc:
-                    if not self._stopping:
-                        reason = f"connection lost: {exc or type(exc).__name__}"
-                    break
-                if not n:
-                    if not self._stopping:
-                        reason = "connection lost: the server closed the TCP connection"
-                    break
-                for opcode, payload in frames.feed(view[:n]):
-                    if opcode == OP_TEXT:
-                        self._on_text(payload)
-                    elif opcode == OP_PING:
-                        self._send_control(OP_PONG, payload)
-                    elif opcode == OP_CLOSE:
+            while not self._stopping:
+                if not pending:
+                    try:
+                        n = sock.recv_into(chunk)
+                    except _IDLE_ERRORS:
+                        n = -1
+                    except OSError as exc:
                         if not self._stopping:
-                            reason = "closed by the server" + _close_detail(payload)
-                            self._send_control(OP_CLOSE, payload[:2])
-                        closing = True
+                            reason = f"connection lost: {exc or type(exc).__name__}"
                         break
-                    elif opcode == OP_BINARY:
-                        logger.warning("skipped a binary frame of %d bytes", len(payload))
-                    elif opcode != OP_PONG:
-                        logger.warning("skipped a frame with unknown opcode %#x", opcode)
+                    if not n:
+                        if not self._stopping:
+                            reason = "connection lost: the server closed the TCP connection"
+                        break
+                    if n > 0:
+                        pending = view[:n] if tls is None else tls.decrypt(view[:n])
+                        if tls is not None:
+                            if tls.wants_write:
+                                self._flush()
+                            if tls.eof and not pending:
+                                if not self._stopping:
+                                    reason = "connection lost: the server ended the TLS session"
+                                break
+                now = time.monotonic()
+                if pending:
+                    data, pending = pending, b""
+                    closing = got = False
+                    for opcode, payload in feed(data):
+                        got = True
+                        if opcode == OP_TEXT:
+                            self._on_text(payload)
+                        elif opcode == OP_PING:
+                            self._send_control(OP_PONG, payload)
+                        elif opcode == OP_CLOSE:
+                            if not self._stopping:
+                                reason = "closed by the server" + _close_detail(payload)
+                                self._send_control(OP_CLOSE, _close_reply(payload), wait=CLOSE_HANDSHAKE_WAIT)
+                            closing = True
+                            break
+                        elif opcode == OP_BINARY:
+                            logger.warning("skipped a binary frame of %d bytes", len(payload))
+                        elif opcode != OP_PONG:
+                            logger.warning("skipped a frame with unknown opcode %#x", opcode)
+                    if closing:
+                        break
+                    if got:  # any whole frame shows the link is alive
+                        last_frame = now
+                        ping_sent = None
+                if interval is not None:
+                    if ping_sent is None:
+                        if now - last_frame >= interval:
+                            self._send_control(OP_PING, b"")
+                            ping_sent = now
+                    elif now - ping_sent >= ping_timeout:
+                        reason = f"no frame from the server for {ping_timeout:g} s after a ping"
+                        break
+                if age_limit is not None and now >= age_limit:
+                    age_limit = None
+                    if self._on_aged is not None:
+                        self._on_aged()
+        except ssl.SSLError as exc:
+            reason = f"connection lost: TLS error: {exc.reason or exc}"
         except FrameError as exc:
             reason = f"protocol error: {exc}"
+            code = getattr(exc, "code", 1002)
+            self._send_control(OP_CLOSE, struct.pack("!H", code), wait=CLOSE_HANDSHAKE_WAIT)
         except Exception:  # the reader must report its end, whatever killed it
             logger.exception("reader thread crashed")
             reason = "reader thread crashed"
         finally:
-            self._ws.shutdown()
-            self._report_lost(self._send_error or reason)
+            self._end(reason)
+            self._release_socket()
+            self._report_lost()
 
-    def _report_lost(self, reason: str) -> None:
-        with self._lost_once:
+    def _end(self, reason: str) -> None:
+        """Record why the connection ends (the first reason wins) and wake the reader."""
+        with self._end_lock:
+            if self._end_reason is None:
+                self._end_reason = reason
+        sock = self._sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def _release_socket(self) -> None:
+        sock = self._sock
+        if sock is not None:
+            # Under the send lock, so no writer is inside the socket when it is closed.
+            if self._send_lock.acquire(True, READER_JOIN_LIMIT):
+                try:
+                    sock.close()
+                finally:
+                    self._send_lock.release()
+            else:
+                sock.close()
+
+    def _report_lost(self) -> None:
+        with self._end_lock:
             if self._lost:
                 return
             self._lost = True
-        self._on_lost(reason)
+        self._on_lost(self._end_reason or "closed by the client")
 
-    def close(self) -> None:
-        """Close the connection and join the reader; idempotent, safe from any thread."""
+    # -- closing ---------------------------------------------------------------------------
+
+    def abort(self) -> None:
+        """Cut the connection now, without a closing handshake (also while connecting)."""
         self._stopping = True
+        self._end("closed by the client")
+        if self._reader is None:
+            self._release_socket()
+
+    def close(self, *, graceful: bool = True) -> None:
+        """Close the connection and join the reader; idempotent, safe from any thread."""
         reader = self._reader
         on_reader = reader is threading.current_thread()
-        if not self._lost:
-            self._send_control(OP_CLOSE, struct.pack("!H", 1000))
+        already_ending = self._end_reason is not None
+        self._stopping = True
+        if graceful and not already_ending and not on_reader:
+            self._send_control(OP_CLOSE, struct.pack("!H", 1000), wait=CLOSE_HANDSHAKE_WAIT)
+            if reader is not None:
+                # The reader stops at the server's close frame (or on the idle tick).
+                reader.join(CLOSE_HANDSHAKE_WAIT)
+        self._end("closed by the client")
         if reader is not None and not on_reader:
-            reader.join(CLOSE_HANDSHAKE_WAIT)
+            reader.join(READER_JOIN_LIMIT)
             if reader.is_alive():
-                self._ws.abort()
-                reader.join(READER_JOIN_LIMIT)
-                if reader.is_alive():
-                    logger.warning("%s did not stop within %g s", reader.name, READER_JOIN_LIMIT)
-        self._ws.shutdown()
-        self._report_lost("closed by the client")
+                logger.warning("%s did not stop within %g s", reader.name, READER_JOIN_LIMIT)
+        if reader is None:
+            self._release_socket()
+            self._report_lost()
+
+
+def _timeval(seconds: float) -> bytes:
+    whole = int(seconds)
+    return struct.pack("ll", whole, int((seconds - whole) * 1_000_000))
+
+
+def _send_within(sock: socket.socket, data: bytes, limit: float) -> None:
+    """sendall for a socket whose timeout is the reader's short tick: give up after ``limit``."""
+    view = memoryview(data)
+    deadline = time.monotonic() + limit
+    while view:
+        try:
+            view = view[sock.send(view) :]
+        except TimeoutError:
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"no progress writing for {limit:g} s") from None
 
 
 def _carries(batch: list[bytes], own: bytes | None) -> bool:
@@ -272,6 +511,11 @@ class _SendFailed(Exception):
     def __init__(self, reason: str, *, sent: bool) -> None:
         super().__init__(reason)
         self.sent = sent
+
+
+def _close_reply(payload: bytes) -> bytes:
+    # Echo the code only: 1005 ("no code") must never be sent, so an empty close gets an empty one.
+    return payload[:2] if len(payload) >= 2 else b""
 
 
 def _close_detail(payload: bytes) -> str:

@@ -1,0 +1,121 @@
+"""TLS with one owner at a time: an ``ssl.SSLObject`` over memory buffers.
+
+OpenSSL does not support one SSL object being read and written by two threads at once, which
+is what an ``ssl.SSLSocket`` shared by the reader thread and the sending threads does. Here
+the plain socket does the I/O with no lock held, and ``TlsChannel``'s lock is held only while
+bytes are encrypted or decrypted. Records leave in order because only the thread holding the
+transport's send lock calls :meth:`TlsChannel.encrypt` and writes what it returns.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+
+__all__ = ["TlsChannel", "HandshakeSocket"]
+
+_READ = 64 * 1024
+
+
+class TlsChannel:
+    """The TLS state of one connection; every method is safe from any thread."""
+
+    def __init__(self, context: ssl.SSLContext, server_hostname: str) -> None:
+        self._incoming = ssl.MemoryBIO()
+        self._outgoing = ssl.MemoryBIO()
+        self._obj = context.wrap_bio(self._incoming, self._outgoing, server_hostname=server_hostname)
+        self._lock = threading.Lock()
+        #: True once the peer sent close_notify (or the stream ended inside TLS).
+        self.eof = False
+
+    def handshake(self, sock: socket.socket) -> None:
+        """Run the TLS handshake over ``sock`` (blocking, within the socket's own timeout)."""
+        while True:
+            try:
+                with self._lock:
+                    self._obj.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                self._send_pending(sock)
+                data = sock.recv(_READ)
+                if not data:
+                    raise ConnectionError(
+                        "the server closed the connection during the TLS handshake"
+                    ) from None
+                with self._lock:
+                    self._incoming.write(data)
+        self._send_pending(sock)
+
+    def _send_pending(self, sock: socket.socket) -> None:
+        data = self.encrypt(b"")
+        if data:
+            sock.sendall(data)
+
+    def decrypt(self, data: bytes | bytearray | memoryview) -> bytes:
+        """Feed received bytes; returns the plaintext they complete (often all, sometimes b"")."""
+        parts = []
+        with self._lock:
+            self._incoming.write(data)
+            obj = self._obj
+            try:
+                while True:
+                    chunk = obj.read(_READ)
+                    if not chunk:
+                        self.eof = True
+                        break
+                    parts.append(chunk)
+            except ssl.SSLWantReadError:
+                pass
+            except ssl.SSLZeroReturnError:
+                self.eof = True
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def encrypt(self, data: bytes) -> bytes:
+        """Encrypt ``data`` and return every record waiting to be written, in order."""
+        with self._lock:
+            if data:
+                self._obj.write(data)
+            return self._outgoing.read()
+
+    @property
+    def wants_write(self) -> bool:
+        """True when TLS itself has records to send (e.g. a key update answer)."""
+        return self._outgoing.pending > 0
+
+
+class HandshakeSocket:
+    """What websocket-client's HTTP upgrade needs from a socket, over a :class:`TlsChannel`."""
+
+    def __init__(self, sock: socket.socket, channel: TlsChannel) -> None:
+        self._sock = sock
+        self._channel = channel
+        self._buffer = b""
+
+    def gettimeout(self) -> float | None:
+        return self._sock.gettimeout()
+
+    def settimeout(self, value: float | None) -> None:
+        self._sock.settimeout(value)
+
+    def fileno(self) -> int:
+        return self._sock.fileno()
+
+    def send(self, data: bytes) -> int:
+        self._sock.sendall(self._channel.encrypt(data))
+        return len(data)
+
+    def recv(self, bufsize: int) -> bytes:
+        while not self._buffer:
+            data = self._sock.recv(_READ)
+            if not data:
+                return b""
+            self._buffer = self._channel.decrypt(data)
+            if self._channel.eof and not self._buffer:
+                return b""
+        out, self._buffer = self._buffer[:bufsize], self._buffer[bufsize:]
+        return out
+
+    def leftover(self) -> bytes:
+        """Plaintext received past the HTTP answer (the server's first frames, if any)."""
+        return self._buffer
