@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +34,25 @@ __all__ = [
 ]
 
 Call = Callable[[], object]
+
+# The CA file of a wss:// benchmark server (set by the benchmark before the clients start).
+CA_ENV = "BINANCE_WS_BENCH_CA"
+
+
+def floor_tls(url: str) -> dict[str, Any]:
+    """websocket-client options trusting the benchmark server's test CA (nothing for ws://)."""
+    ca = os.environ.get(CA_ENV)
+    return {"sslopt": {"ca_certs": ca}} if ca and url.startswith("wss://") else {}
+
+
+def ours_tls(url: str) -> dict[str, Any]:
+    """``Client`` options trusting the benchmark server's test CA (nothing for ws://)."""
+    ca = os.environ.get(CA_ENV)
+    if not ca or not url.startswith("wss://"):
+        return {}
+    return {"ssl_context": ssl.create_default_context(cafile=ca)}
+
+
 Timer = Callable[[int], list[int]]
 
 
@@ -125,7 +146,7 @@ class Floor(Runner):
         super().__init__()
         self.creds = creds
         # Blocking socket, as websocket-client opens it by default: a timeout adds a poll() per recv.
-        self.ws = websocket.create_connection(url, skip_utf8_validation=True)
+        self.ws = websocket.create_connection(url, skip_utf8_validation=True, **floor_tls(url))
         self._next_id = 0
 
     def bind(self, op: Op) -> Call | None:
@@ -184,7 +205,7 @@ class ReaderRef(Runner):
         super().__init__()
         self.creds = creds
         self.ws = websocket.create_connection(
-            url, timeout=None, skip_utf8_validation=True, enable_multithread=True
+            url, timeout=None, skip_utf8_validation=True, enable_multithread=True, **floor_tls(url)
         )
         self.slots: dict[int, list[Any]] = {}
         self.ids = itertools.count(1)
@@ -255,6 +276,7 @@ class Ours(Runner):
             api_secret=creds.hmac_secret,
             timeout=timeout,
             **no_env_kwargs(),
+            **ours_tls(url),
         ).connect()
         self._ed_client: Any = None
 
@@ -269,6 +291,7 @@ class Ours(Runner):
                     private_key=self.creds.ed25519_pem,
                     timeout=self.timeout,
                     **no_env_kwargs(),
+                    **ours_tls(self.url),
                 ).connect()
             except TypeError as exc:  # no private_key= yet
                 self.skipped["order_ed25519"] = f"Client takes no Ed25519 key: {exc}"

@@ -77,7 +77,11 @@ def measure_latency_and_throughput(
     machine hits every client alike instead of one.
     """
     runners = open_runners(url, creds, peers, skipped)
-    ops = [op for key, op in OPS.items() if key in counts and not (op.canned_only and server != "canned")]
+    ops = [
+        op
+        for key, op in OPS.items()
+        if key in counts and not (op.canned_only and not server.startswith("canned"))
+    ]
     samples: dict[str, dict[str, list[list[int]]]] = {op.key: {} for op in ops}
     rates: dict[int, dict[str, list[float]]] = {n: {} for n in inflight}
     timers: dict[tuple[str, str], Timer | None] = {}

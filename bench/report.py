@@ -115,6 +115,11 @@ def evaluate_targets(results: dict[str, Any], server: str = "canned") -> list[Ta
 
     vs_floor("ping", 1.15, "ping p50 vs raw floor")
     vs_floor("order_hmac", 1.2, "order.place (HMAC) p50 vs raw floor")
+    if "canned-tls" in results.get("latency", {}):
+        # wss://, as production: both clients over the same TLS server.
+        for op, limit, title in (("ping", 1.15, "ping"), ("order_hmac", 1.2, "order.place (HMAC)")):
+            ratio = _ratio(_p50(results, "canned-tls", op, OURS), _p50(results, "canned-tls", op, FLOOR))
+            targets.append(Target(f"{title} p50 vs raw floor, wss://", ratio, limit, "<="))
     vs_floor("depth5000", 1.5, "depth 5000 typed p50 vs raw floor")
     vs_floor("exchangeInfo", 1.5, "exchangeInfo typed p50 vs raw floor")
     sdk = _p50(results, server, "depth5000", "binance-sdk-spot")
@@ -144,6 +149,39 @@ def evaluate_targets(results: dict[str, Any], server: str = "canned") -> list[Ta
             note=note,
         )
     )
+    connections = results.get("connections") or {}
+    heal = connections.get("reconnect") or {}
+    if heal:
+        targets.append(
+            Target(
+                "reconnect: drop to first call, vs a fresh connection",
+                heal.get("ratio_to_fresh_connection"),
+                2.0,
+                "<=",
+                note=f"median {heal.get('median_ms', 0):.2f} ms over {heal.get('rounds')} drops",
+            )
+        )
+    rotation = connections.get("rotation") or {}
+    if rotation:
+        targets.append(
+            Target(
+                "rotation: p99 of calls during vs steady",
+                rotation.get("p99_ratio"),
+                2.0,
+                "<=",
+                note=f"{rotation.get('rotations')} rotations, {rotation.get('calls_during')} calls during",
+            )
+        )
+        targets.append(
+            Target(
+                "calls failed during rotations",
+                float(rotation.get("failed_calls", 0)),
+                0,
+                "<=",
+                unit=" failed",
+                note=rotation.get("first_failure") or "",
+            )
+        )
     pending = results.get("memory", {}).get("pending") or {}
     targets.append(
         Target(

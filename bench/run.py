@@ -22,6 +22,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .clients import CA_ENV
+from .connections import measure_connections
 from .measures import measure_latency_and_throughput, measure_parse, measure_signing
 from .memory import measure_idle_rss, measure_pending
 from .ops import make_credentials
@@ -30,7 +32,7 @@ from .servers import ServerProcess
 
 __all__ = ["MODES", "Mode", "main", "run"]
 
-MEASURES = ("latency", "parse", "memory", "signing")
+MEASURES = ("latency", "parse", "memory", "signing", "connections")
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 
 
@@ -50,6 +52,8 @@ class Mode:
     parse_budget_s: float
     signing_budget_s: float
     idle_clients: tuple[str, ...] = field(default=(FLOOR, OURS, *PEER_NAMES))
+    #: Drops healed and rotations made by the connection measure.
+    connection_rounds: int = 10
 
 
 MODES: dict[str, Mode] = {
@@ -68,10 +72,11 @@ MODES: dict[str, Mode] = {
         throughput_requests=32,
         pending=200,
         pending_limit_s=10,
-        servers=("canned",),
+        servers=("canned", "canned-tls"),
         parse_budget_s=0.0,
         signing_budget_s=0.0,
         idle_clients=(OURS,),
+        connection_rounds=2,
     ),
     "quick": Mode(
         "quick",
@@ -88,7 +93,7 @@ MODES: dict[str, Mode] = {
         throughput_requests=1000,
         pending=10_000,
         pending_limit_s=30,
-        servers=("canned",),
+        servers=("canned", "canned-tls"),
         parse_budget_s=0.3,
         signing_budget_s=0.15,
     ),
@@ -107,7 +112,8 @@ MODES: dict[str, Mode] = {
         throughput_requests=5000,
         pending=10_000,
         pending_limit_s=40,
-        servers=("canned", "exchange"),
+        servers=("canned", "canned-tls", "exchange"),
+        connection_rounds=30,
         parse_budget_s=2.0,
         signing_budget_s=1.0,
     ),
@@ -187,7 +193,7 @@ def run(
         "skipped": skipped,
     }
     servers = list(mode.servers) if "latency" in measures else []
-    if "memory" in measures and "canned" not in servers:
+    if ("memory" in measures or "connections" in measures) and "canned" not in servers:
         servers.append("canned")
     for server in servers:
         try:
@@ -195,6 +201,8 @@ def run(
         except (RuntimeError, OSError) as exc:
             skipped.append(f"{server} server: {exc}")
             continue
+        if srv.ca:
+            os.environ[CA_ENV] = srv.ca  # the clients' processes trust the test CA
         try:
             progress(f"{server} server up at {srv.url}")
             if "latency" in measures and server in mode.servers:
@@ -206,16 +214,22 @@ def run(
                     repeats=mode.repeats,
                     inflight=mode.inflight,
                     throughput_requests=mode.throughput_requests,
-                    peers=peers,
+                    # The peers are measured on ws:// only (they take no CA file).
+                    peers=() if srv.ca else peers,
                     skipped=skipped,
                     progress=progress,
                 )
                 results["latency"][server] = latency
                 results["throughput"][server] = throughput
+            if server == "canned" and "connections" in measures:
+                progress("connections: reconnects and rotations")
+                rounds = mode.connection_rounds
+                results["connections"] = measure_connections(srv.url, rounds=rounds, rotations=rounds)
             if server == "canned" and "memory" in measures:
                 results["memory"] = _measure_memory(mode, srv.url, peers, progress)
         finally:
             srv.close()
+            os.environ.pop(CA_ENV, None)
     if "parse" in measures:
         progress("parse cost")
         results["parse"] = measure_parse(mode.parse_budget_s, skipped, sdk="binance-sdk-spot" in peers)
@@ -258,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--repeats", type=int, help="override the mode's repeat count")
     parser.add_argument("--pending", type=int, help="requests in flight for the memory measure")
-    parser.add_argument("--servers", help="comma-separated subset of canned,exchange")
+    parser.add_argument("--servers", help="comma-separated subset of canned,canned-tls,exchange")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = parser.parse_args(argv)
     mode = MODES[args.mode or "quick"]

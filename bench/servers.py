@@ -1,6 +1,7 @@
 """The benchmark's servers, each in its own process so client and server never share a GIL.
 
-``python -m bench.servers canned`` runs the minimal canned-response server;
+``python -m bench.servers canned`` runs the minimal canned-response server
+(``canned-tls``: the same over wss://, with a test certificate whose CA file it announces);
 ``python -m bench.servers exchange`` runs :class:`binance_ws.exchange.LocalExchange` with
 500 extra symbols. Either prints one JSON line (``url``, and the exchange's demo ``keys``
 when it has them) and serves until its standard input closes, so it never outlives the
@@ -10,7 +11,8 @@ The canned server answers each request with a precomputed frame: it finds the id
 method and (for depth) the limit by scanning the request text and splices the id in front
 of the stored answer, so its own cost per request stays a few microseconds. Two control
 methods let the memory measure hold answers back: ``bench.hold`` withholds every answer
-(on every connection) until ``bench.release`` sends them all.
+(on every connection) until ``bench.release`` sends them all; ``bench.drop`` cuts every other
+connection (the connection measure's network failure).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import argparse
 import json
 import os
 import select
+import socket
 import subprocess
 import sys
 import threading
@@ -82,11 +85,14 @@ class _CannedServer:
         self.lock = threading.Lock()
         self.holding = False
         self.held: list[tuple[Any, bytes]] = []
+        self.conns: set[Any] = set()
 
     def handle(self, conn: Any) -> None:
         from websockets.exceptions import ConnectionClosed
 
         tails = self.tails
+        with self.lock:
+            self.conns.add(conn)
         try:
             while True:
                 text = conn.recv(decode=False)
@@ -105,11 +111,22 @@ class _CannedServer:
                 conn.send(frame, text=True)
         except ConnectionClosed:
             pass
+        finally:
+            with self.lock:
+                self.conns.discard(conn)
 
     def _control(self, conn: Any, request_id: bytes, method: str) -> None:
         held: list[tuple[Any, bytes]] = []
         with self.lock:
-            if method == "bench.hold":
+            if method == "bench.drop":
+                # Cut every other connection at the TCP level, as a network failure would.
+                for other in self.conns:
+                    if other is not conn:
+                        try:
+                            other.socket.shutdown(socket.SHUT_RDWR)
+                        except OSError:
+                            pass
+            elif method == "bench.hold":
                 self.holding = True
             elif method == "bench.release":
                 self.holding = False
@@ -122,12 +139,29 @@ class _CannedServer:
         conn.send(b'{"id":' + request_id + b',"status":200,"result":{}}', text=True)
 
 
-def _serve_canned(port: int, symbols: int) -> None:
+def _test_tls() -> tuple[Any, str]:
+    """A server SSL context with a trustme certificate for 127.0.0.1, and the CA file's path."""
+    import ssl
+    import tempfile
+
+    import trustme
+
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    handle, path = tempfile.mkstemp(prefix="bench-ca-", suffix=".pem")
+    with os.fdopen(handle, "wb") as out:
+        out.write(ca.cert_pem.bytes())
+    return context, path
+
+
+def _serve_canned(port: int, symbols: int, tls: bool = False) -> None:
     from websockets.sync.server import serve
 
     from .payloads import build_canned
 
     canned = _CannedServer(build_canned(symbols).tails)
+    context, ca_file = _test_tls() if tls else (None, "")
     server = serve(
         canned.handle,
         "127.0.0.1",
@@ -136,12 +170,18 @@ def _serve_canned(port: int, symbols: int) -> None:
         max_size=None,
         ping_interval=None,
         max_queue=None,
+        ssl=context,
     )
     port = server.socket.getsockname()[1]
     threading.Thread(target=server.serve_forever, name="bench-canned", daemon=True).start()
-    _announce({"url": f"ws://127.0.0.1:{port}/ws-api/v3", "keys": {}})
-    _wait_for_parent()
-    server.shutdown()
+    scheme = "wss" if tls else "ws"
+    _announce({"url": f"{scheme}://127.0.0.1:{port}/ws-api/v3", "keys": {}, "ca": ca_file})
+    try:
+        _wait_for_parent()
+    finally:
+        server.shutdown()
+        if ca_file:
+            os.unlink(ca_file)
 
 
 def _keys_of(ex: Any) -> dict[str, dict[str, str]]:
@@ -186,18 +226,20 @@ def _wait_for_parent() -> None:
 class ServerProcess:
     """A benchmark server in a child process; a context manager.
 
-    ``kind`` is ``"canned"`` or ``"exchange"``. After entering, :attr:`url` is its address
-    and :attr:`keys` the demo keys it announced (``{}`` for the canned server).
+    ``kind`` is ``"canned"``, ``"canned-tls"`` or ``"exchange"``. After entering, :attr:`url`
+    is its address, :attr:`keys` the demo keys it announced (``{}`` for the canned server)
+    and :attr:`ca` the CA file to trust for wss:// (``""`` for ws://).
     """
 
     def __init__(self, kind: str, *, symbols: int = 500, start_timeout: float = 120.0) -> None:
-        if kind not in ("canned", "exchange"):
+        if kind not in ("canned", "canned-tls", "exchange"):
             raise ValueError(f"unknown server kind {kind!r}")
         self.kind = kind
         self.symbols = symbols
         self.start_timeout = start_timeout
         self.url = ""
         self.keys: dict[str, dict[str, str]] = {}
+        self.ca = ""
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -219,6 +261,7 @@ class ServerProcess:
         info = json.loads(line)
         self.url = info["url"]
         self.keys = info.get("keys") or {}
+        self.ca = info.get("ca") or ""
         return self
 
     def close(self) -> None:
@@ -250,12 +293,12 @@ class ServerProcess:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.servers", description=__doc__)
-    parser.add_argument("kind", choices=["canned", "exchange"])
+    parser.add_argument("kind", choices=["canned", "canned-tls", "exchange"])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--symbols", type=int, default=500, help="exchangeInfo size")
     args = parser.parse_args(argv)
-    if args.kind == "canned":
-        _serve_canned(args.port, args.symbols)
+    if args.kind in ("canned", "canned-tls"):
+        _serve_canned(args.port, args.symbols, tls=args.kind == "canned-tls")
     else:
         _serve_exchange(args.port, args.symbols)
 
