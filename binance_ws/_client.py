@@ -497,10 +497,7 @@ class Client(AllMethods):
     ) -> dict[str, Any]:
         transport = self._transport
         if transport is None or self._state is not ClientState.OPEN:
-            raise ClientClosedError(
-                f"{method}: the client is {self._state.value.lower()}; "
-                "call connect() or use it in a with block"
-            )
+            raise ClientClosedError.not_open(method, closed=self._state is ClientState.CLOSED)
         if self._forks != _Forks.count:
             raise ClientClosedError(
                 f"{method}: this client was connected in another process; create a new Client"
