@@ -255,9 +255,7 @@ class Connections:
                     return link
                 state = self.state
                 if state is ClientState.UNOPENED:
-                    raise ClientClosedError(
-                        f"{method}: the client is not connected yet; call connect() or use it in a with block"
-                    )
+                    raise ClientClosedError.not_open(method, closed=False)
                 if state is ClientState.CLOSED:
                     why = f" ({self.last_disconnect_reason})" if self.last_disconnect_reason else ""
                     raise ClientClosedError(f"{method}: this client was closed{why}; create a new Client")

@@ -16,10 +16,13 @@ Every exception the SDK raises on purpose derives from :class:`BinanceWSError`::
     │   ├─ RateLimitedError        429 (retry_after)
     │   │   └─ IPBannedError       418 (a stronger 429)
     │   └─ ServerError             5xx ─┐
-    └─ ExecutionUnknownError  ◄─────────┘ the request may or may not have executed
+    └─ ExecutionUnknownError  ◄─────────┘ no usable answer: an order may have executed
         ├─ ServerError
         ├─ RequestTimeoutError (TimeoutError)
         └─ ConnectionClosedError
+
+Their messages give the recovery that fits the method: query the order before retrying one
+that changes state (``changes_state``), simply retry a read.
 
 Messages never contain request parameters: those carry the API key, the signature and the
 timestamp.
@@ -33,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._ratelimits import RateLimit
+    from ._spec import MethodSpec
 
 __all__ = [
     "APIError",
@@ -55,10 +59,41 @@ __all__ = [
     "error_for_response",
 ]
 
-_UNKNOWN_HINT = (
-    "execution status is unknown: query the order (e.g. order_status(orig_client_order_id=...)) "
-    "before retrying"
-)
+_READ_ONLY_HINT = "nothing was changed by this read-only request: it is safe to retry"
+_NO_ORDER_HINT = "this request places, cancels and amends no order: it is safe to retry"
+# How to find out what a state-changing request did; an order list is looked up as a list.
+_ORDER_QUERY = "query the order (e.g. order_status(symbol=..., orig_client_order_id=...))"
+_LIST_QUERY = "query the order list (e.g. order_list_status(orig_client_order_id=...))"
+_OPEN_QUERY = "query the open orders (e.g. open_orders_status(symbol=...))"
+
+
+def _spec_of(method: str | None) -> MethodSpec | None:
+    if not method:
+        return None
+    from ._spec import METHODS  # here, not at the top: _spec imports this module
+
+    return METHODS.get(method)
+
+
+def _changes_state(method: str | None) -> bool | None:
+    """The method's ``changes_state`` in the method table; None for a method it lacks."""
+    spec = _spec_of(method)
+    return None if spec is None else spec.changes_state
+
+
+def _advice(method: str | None) -> str:
+    """What to do after a request of ``method`` got no usable answer."""
+    spec = _spec_of(method)
+    if spec is not None and not spec.changes_state:
+        return _READ_ONLY_HINT if spec.read_only else _NO_ORDER_HINT
+    # A state-changing method, or one the table lacks (then assume the worst).
+    if method and method.startswith("orderList."):
+        query = _LIST_QUERY
+    elif method == "openOrders.cancelAll":
+        query = _OPEN_QUERY
+    else:
+        query = _ORDER_QUERY
+    return f"execution status is unknown: {query} before retrying"
 
 
 class BinanceWSError(Exception):
@@ -88,7 +123,18 @@ class InvalidParameterError(BinanceWSError, ValueError):
 
 
 class ClientClosedError(BinanceWSError, RuntimeError):
-    """The client is not connected (never opened, already closed, or used in a forked child)."""
+    """The client is not connected (never opened, already closed, or used in a forked child).
+
+    Nothing was sent. A client that was never opened needs ``connect()`` (or a ``with``
+    block); a closed one cannot be reopened: create a new :class:`~binance_ws.Client`.
+    """
+
+    @classmethod
+    def not_open(cls, method: str, *, closed: bool) -> ClientClosedError:
+        """The error for ``method`` on a client that is not open, with the fix that works."""
+        if closed:
+            return cls(f"{method}: this client was closed; create a new Client")
+        return cls(f"{method}: the client is not connected yet; call connect() or use it in a with block")
 
 
 class ConnectError(BinanceWSError, ConnectionError):
@@ -104,25 +150,53 @@ class ProtocolError(BinanceWSError):
 
 
 class ExecutionUnknownError(BinanceWSError):
-    """The request may or may not have executed: its outcome is unknown.
+    """A request got no usable answer: a 5xx, no answer in time, or a lost connection.
 
-    Raised for 5xx answers (:class:`ServerError`), for a missing answer
-    (:class:`RequestTimeoutError`) and for a connection lost while waiting
-    (:class:`ConnectionClosedError`). Never resend an order blindly after one of these;
-    look it up first by the client order id you chose::
+    Raised as :class:`ServerError` (5xx), :class:`RequestTimeoutError` (no response within
+    the timeout) and :class:`ConnectionClosedError` (the connection closed while waiting).
+    What that means depends on the method, given by ``changes_state``:
+
+    - ``True`` (``order.place``, ``order.cancel``, ``orderList.place.oco``... : TRADE methods
+      served by the matching engine): the request may or may not have executed. Never resend
+      it blindly, or an order may be placed twice; look it up first by the client order id
+      you chose, and resend only if it does not exist.
+    - ``False`` (``ping``, ``depth``, ``order.status``, ``order.test``, ``session.logon``...):
+      no order was placed, cancelled or amended, so the same request can simply be sent again.
+    - ``None``: a method the SDK does not know (``client.request("someNewMethod")``); treat
+      it as ``True``.
+
+    A :class:`ConnectionClosedError` with ``sent=False`` certainly did not execute.
+
+    Recovery for a state-changing call::
 
         cid = "my-order-42"
         try:
             client.order_place(symbol="BTCUSDT", side="BUY", type="LIMIT", time_in_force="GTC",
                                price="50000", quantity="0.001", new_client_order_id=cid)
-        except binance_ws.ExecutionUnknownError:
-            order = client.order_status(symbol="BTCUSDT", orig_client_order_id=cid)
-            # -> the order exists (it executed) or -2013 "Order does not exist." (it did not)
+        except binance_ws.ExecutionUnknownError as exc:
+            if exc.changes_state is not False:
+                # (on a new Client if the connection was lost)
+                order = client.order_status(symbol="BTCUSDT", orig_client_order_id=cid)
+                # -> the order (it executed) or BadRequestError -2013 "Order does not
+                #    exist." (it did not)
+
+    Order lists are looked up with ``order_list_status(orig_client_order_id=<list client
+    order id>)``, a cancel-all with ``open_orders_status(symbol=...)``.
     """
+
+    @property
+    def changes_state(self) -> bool | None:
+        """True if the method may have changed orders, False if not, None if not in the table."""
+        method: str | None = getattr(self, "method", None)  # set by every subclass
+        return _changes_state(method)
 
 
 class RequestTimeoutError(ExecutionUnknownError, TimeoutError):
-    """No response arrived within the timeout; the request may still execute."""
+    """No response arrived within the timeout.
+
+    A state-changing request (``changes_state``) may still execute: query it before
+    retrying. A read-only one changed nothing and can simply be sent again.
+    """
 
     def __init__(self, method: str, request_id: object, timeout: float) -> None:
         super().__init__(method, request_id, timeout)
@@ -131,14 +205,19 @@ class RequestTimeoutError(ExecutionUnknownError, TimeoutError):
         self.timeout = timeout
 
     def __str__(self) -> str:
-        return f"{self.method} (id={self.request_id}): no response within {self.timeout:g} s; {_UNKNOWN_HINT}"
+        return (
+            f"{self.method} (id={self.request_id}): no response within {self.timeout:g} s; "
+            f"{_advice(self.method)}"
+        )
 
 
 class ConnectionClosedError(ExecutionUnknownError):
     """The connection closed while the request was in flight (or before it could be sent).
 
     ``sent`` tells whether the request left this process: when it is ``False`` the request
-    certainly did not execute.
+    certainly did not execute and can be sent again (on a new :class:`~binance_ws.Client`).
+    When it is ``True``, a state-changing request (``changes_state``) may have executed:
+    query it before retrying.
     """
 
     def __init__(
@@ -156,8 +235,11 @@ class ConnectionClosedError(ExecutionUnknownError):
     def __str__(self) -> str:
         where = f"{self.method} (id={self.request_id}): " if self.method else ""
         if not self.sent:
-            return f"{where}connection closed ({self.reason}); the request was not sent"
-        return f"{where}connection closed ({self.reason}); {_UNKNOWN_HINT}"
+            return (
+                f"{where}connection closed ({self.reason}); the request was not sent, "
+                "so it did not execute: it is safe to retry"
+            )
+        return f"{where}connection closed ({self.reason}); {_advice(self.method)}"
 
 
 def _rebuild_closed(reason: str, method: str | None, request_id: object, sent: bool) -> Any:
@@ -285,10 +367,14 @@ class IPBannedError(RateLimitedError):
 
 
 class ServerError(APIError, ExecutionUnknownError):
-    """5xx: a server-side failure. The request's execution status is unknown."""
+    """5xx: a server-side failure.
+
+    A state-changing request (``changes_state``) may or may not have executed: query it
+    before retrying. A read-only one changed nothing and can simply be sent again.
+    """
 
     def _hint(self) -> str:
-        return f"; {_UNKNOWN_HINT}"
+        return f"; {_advice(self.method)}"
 
 
 _BY_STATUS: dict[int, type[APIError]] = {

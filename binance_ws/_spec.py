@@ -58,6 +58,8 @@ class MethodSpec:
     params: tuple[ParamSpec, ...]
     groups: tuple[tuple[str, tuple[str, ...]], ...]
     required_by_order_type: Mapping[str, tuple[Any, ...]] | None
+    #: Where the answer comes from, as documented: "Matching Engine", "Memory", "Database"...
+    data_source: str | None
     param_map: Mapping[str, ParamSpec] = attrs.field(init=False, repr=False, eq=False)
 
     required_names: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
@@ -69,6 +71,21 @@ class MethodSpec:
     @property
     def python_name(self) -> str:
         return to_snake(self.wire)
+
+    @property
+    def changes_state(self) -> bool:
+        """Whether the method changes orders or balances (TRADE security, matching engine).
+
+        True for ``order.place``, ``order.cancel``, ``orderList.place.oco``... ; False for
+        the test orders (``order.test``), the session and stream methods and every read.
+        After a timeout, a 5xx or a lost connection such a request may have executed.
+        """
+        return self.security is SecurityType.TRADE and self.data_source == "Matching Engine"
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the method changes nothing at all: no order, no session, no subscription."""
+        return not self.changes_state and self.category not in ("session", "user_data_stream")
 
     def prepare(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Validate caller params (wire names) and encode them for the wire; drops ``None``.
@@ -224,6 +241,7 @@ def _build() -> dict[str, MethodSpec]:
         params,
         groups,
         by_type,
+        data_source,
     ) in ROWS:
         table[wire] = MethodSpec(
             wire=wire,
@@ -238,6 +256,7 @@ def _build() -> dict[str, MethodSpec]:
             params=tuple(ParamSpec(*p) for p in params),
             groups=tuple(groups),
             required_by_order_type=by_type,
+            data_source=data_source,
         )
     return table
 

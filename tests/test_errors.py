@@ -50,8 +50,12 @@ def test_server_error_is_execution_unknown(exchange: LocalExchange, client: Clie
     exchange.fail_next("ping", 500)
     with pytest.raises(bw.ExecutionUnknownError) as info:
         client.request("ping")
-    assert isinstance(info.value, bw.ServerError)
-    assert "execution status is unknown" in str(info.value)
+    assert type(info.value) is bw.ServerError
+    # ping changes nothing: the advice is to retry, not to look an order up.
+    assert info.value.changes_state is False
+    assert str(info.value).endswith("; nothing was changed by this read-only request: it is safe to retry")
+    assert "query" not in str(info.value) and "execution status is unknown" not in str(info.value)
+    assert client.request("ping").result == {}
 
 
 @pytest.mark.parametrize("status", [418, 429])
@@ -112,9 +116,19 @@ def test_timeout_and_closed_errors_are_execution_unknown() -> None:
     assert issubclass(bw.ConnectionClosedError, bw.ExecutionUnknownError)
     assert issubclass(bw.InvalidParameterError, ValueError)
     err = bw.ConnectionClosedError("gone", method="order.place", request_id=7)
-    assert "execution status is unknown" in str(err)
+    assert "execution status is unknown" in str(err) and "order_status(" in str(err)
+    assert err.changes_state is True
     clone = pickle.loads(pickle.dumps(err))
     assert (clone.reason, clone.method, clone.request_id, clone.sent) == ("gone", "order.place", 7, True)
+    assert clone.changes_state is True and str(clone) == str(err)
+    timeout = bw.RequestTimeoutError("depth", 8, 0.5)
+    assert timeout.changes_state is False
+    assert str(timeout) == (
+        "depth (id=8): no response within 0.5 s; "
+        "nothing was changed by this read-only request: it is safe to retry"
+    )
+    clone_timeout = pickle.loads(pickle.dumps(timeout))
+    assert type(clone_timeout) is bw.RequestTimeoutError and str(clone_timeout) == str(timeout)
 
 
 def test_public_names_live_in_the_package() -> None:
