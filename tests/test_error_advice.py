@@ -215,10 +215,20 @@ def test_drop_on_depth_says_retry_and_the_client_says_how(exchange: LocalExchang
     exc = info.value
     assert (exc.method, exc.sent, exc.changes_state) == ("depth", True, False)
     assert str(exc).endswith(f"; {READ_ONLY}") and "query" not in str(exc)
-    # The retry needs a new client, and the closed one says so.
-    with pytest.raises(bw.ClientClosedError) as closed:
-        client.depth(symbol="BTCUSDT")
-    assert str(closed.value) == "depth: this client was closed; create a new Client"
+    # The retry works on the same client: it waits for the reconnect within its timeout.
+    assert type(client.depth(symbol="BTCUSDT", limit=5)) is OrderBook
+    assert client.reconnects == 1
+
+
+def test_a_client_closed_by_a_drop_says_how(exchange: LocalExchange) -> None:
+    with Client(exchange.url, timeout=5, reconnect=False) as once:
+        exchange.drop_next("depth")
+        with pytest.raises(bw.ConnectionClosedError):
+            once.depth(symbol="BTCUSDT")
+        with pytest.raises(bw.ClientClosedError) as closed:
+            once.depth(symbol="BTCUSDT")
+        assert str(closed.value).startswith("depth: this client was closed (")
+        assert str(closed.value).endswith("); create a new Client")
     with Client(exchange.url, timeout=5) as again:
         assert type(again.depth(symbol="BTCUSDT", limit=5)) is OrderBook
 
