@@ -10,9 +10,13 @@ Rules (``make_converter`` builds a fresh converter; nothing global is mutated):
 - ``Decimal`` <-> the exact decimal string (trailing zeros kept, never exponent notation).
 - Binance enums accept unknown values (see :class:`binance_ws.enums.BinanceEnum`).
 - ``list[PriceLevel]`` (order book sides) <-> ``[[price, quantity], ...]`` of decimal
-  strings, built with one list comprehension so a 5000-level book stays fast.
+  strings, built with one list comprehension so a 5000-level book stays fast; a level of
+  another shape is converted leniently (missing elements ``None``).
 - ``Kline`` / ``list[Kline]`` <-> the 12-element kline arrays (ints for times and the trade
-  count, decimal strings otherwise); elements past the twelfth go to ``Kline.extra``.
+  count, decimal strings otherwise); elements past the twelfth go to ``Kline.extra``. A row
+  of another shape never fails: missing elements are ``None`` and a row the fields cannot
+  rebuild is kept whole in ``Kline.raw``. Both row hooks try the fast comprehension first
+  and redo the list leniently only when it fails, so regular rows pay no per-row checks.
 - Fields typed ``list[Any]`` keep the JSON as sent: big results (order book sides,
   exchangeInfo symbols) hold their raw lists and convert on first access (see
   ``models._base.lazy``), so a call returns as fast as the JSON decodes.
@@ -21,7 +25,10 @@ Rules (``make_converter`` builds a fresh converter; nothing global is mutated):
   their hook.
 - A value that cannot be converted (e.g. ``"price": "n/a"``) never fails the result: the
   field stays ``None``, the raw value is kept in ``extra`` (and unstructured back) and a
-  warning is logged once per model and key.
+  warning is logged once per model and key. A JSON number where a decimal string belongs
+  becomes the Decimal and is kept as sent in ``extra`` too, so it unstructures as a number.
+- ``unstructure`` gives JSON types only: enums as their ``str`` value, tuples as lists,
+  ``RateLimit`` as its wire record, ``Response`` as its frame (see :func:`unstructure`).
 - ``int | Decimal | None`` (a key whose type depends on the object, e.g. a filter's
   ``limit``: an int for ICEBERG_PARTS, a decimal string for MAX_ASSET): JSON ints stay
   ``int``, strings become ``Decimal``.
@@ -33,7 +40,7 @@ import functools
 import logging
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -45,6 +52,8 @@ from ._enumbase import BinanceEnum
 from ._naming import to_camel
 
 if typing.TYPE_CHECKING:
+    from ._ratelimits import RateLimit
+    from ._response import Response
     from .models.market import Kline, PriceLevel
 
 logger = logging.getLogger(__name__)
@@ -73,17 +82,87 @@ def _unstructure_decimal(value: Decimal) -> str:
     return format(value, "f")
 
 
+class _KeepRaw(Exception):
+    """A JSON number where a decimal string belongs: converted, and kept as sent too.
+
+    Raised (only off the hot path) so the model hook stores the Decimal in the field and the
+    number in ``extra``, which unstructure prefers: the round trip keeps the JSON type.
+    """
+
+    def __init__(self, value: Decimal) -> None:
+        super().__init__(value)
+        self.value = value
+
+
 def _dec(value: Any) -> Decimal:
-    # The fast path of the row hooks: Binance sends decimals as strings.
-    return Decimal(value) if type(value) is str else _structure_decimal(value, Decimal)
+    # The fast path of the models and rows: Binance sends decimals as strings.
+    if type(value) is str:
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        return value
+    raise _KeepRaw(_structure_decimal(value, Decimal))
+
+
+def _int_or_dec(value: Any) -> int | Decimal:
+    # A field whose JSON type depends on the object: ints stay ints, strings are decimals.
+    if type(value) is int:
+        return value
+    return _dec(value)
+
+
+def _dec_list(value: Any) -> list[Decimal]:
+    try:
+        return [_dec(v) for v in _as_list(value)]
+    except _KeepRaw:
+        # Not one field value to keep beside the raw one: the list stays raw, in extra.
+        raise TypeError("a JSON number among decimal strings") from None
+
+
+def _opt_dec_str(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
 
 
 def _structure_levels(level: type[PriceLevel], data: Any) -> list[PriceLevel]:
-    return [level(_dec(price), _dec(qty)) for price, qty in data]
+    try:
+        return [level(_dec(price), _dec(qty)) for price, qty in data]
+    except Exception:
+        # One odd level (not two decimal strings) must not fail the book: convert leniently.
+        return [_lenient_level(level, row) for row in _as_list(data)]
 
 
-def _unstructure_level(level: PriceLevel) -> list[str]:
-    return [format(level[0], "f"), format(level[1], "f")]
+def _lenient_level(level: type[PriceLevel], row: Any) -> PriceLevel:
+    # A level with more than two elements keeps its price and quantity; the book's raw
+    # sides (what unstructure gives back) keep every element as sent.
+    elements = _as_row(row, "an order book level")
+    price, qty = (_lenient_dec("PriceLevel", i, elements) for i in (0, 1))
+    return level(price, qty)
+
+
+def _unstructure_level(level: PriceLevel) -> list[str | None]:
+    return [_opt_dec_str(level[0]), _opt_dec_str(level[1])]
+
+
+def _as_row(row: Any, what: str) -> list[Any] | tuple[Any, ...]:
+    if not isinstance(row, (list, tuple)):
+        raise TypeError(f"{what} must be a JSON array, got {type(row).__name__}")
+    return row
+
+
+def _lenient_dec(model: str, index: int, row: Sequence[Any]) -> Decimal | None:
+    value = row[index] if index < len(row) else None
+    if value is None:
+        return None
+    try:
+        return _structure_decimal(value, Decimal)
+    except Exception:
+        _warn_unparsed(model, f"[{index}]", value)
+        return None
+
+
+# Positions of the decimal strings in a kline row; the others (times, trade count, the
+# unused last element) are kept as sent.
+_KLINE_DECIMALS = frozenset({1, 2, 3, 4, 5, 7, 9, 10})
+_KLINE_SIZE = 12
 
 
 def _structure_kline(kline: type[Kline], row: Any) -> Kline:
@@ -104,28 +183,62 @@ def _structure_kline(kline: type[Kline], row: Any) -> Kline:
     )
 
 
+def _lenient_kline(kline: type[Kline], row: Any) -> Kline:
+    """A row that is not twelve elements with decimal strings in place: never an error.
+
+    Missing elements are ``None``, elements past the twelfth go to ``extra``; when the row
+    cannot be rebuilt from the fields (shorter than twelve, or an element that is not a
+    decimal string where one belongs), it is also kept whole in ``raw`` for unstructure.
+    """
+    elements = _as_row(row, "a kline row")
+    odd = len(elements) < _KLINE_SIZE
+    values: list[Any] = []
+    for i in range(_KLINE_SIZE):
+        value = elements[i] if i < len(elements) else None
+        if i in _KLINE_DECIMALS and value is not None:
+            odd = odd or type(value) is not str
+            value = _lenient_dec("Kline", i, elements)
+            odd = odd or value is None
+        values.append(value)
+    return kline._make([*values, tuple(elements[_KLINE_SIZE:]), tuple(elements) if odd else None])
+
+
 def _structure_klines(kline: type[Kline], data: Any) -> list[Kline]:
-    return [_structure_kline(kline, row) for row in data]
+    try:
+        return [_structure_kline(kline, row) for row in data]
+    except Exception:
+        # Rare (a short row, a null or a number where a decimal string belongs): redo the
+        # whole list leniently, so the fast path carries no per-row checks.
+        return [_lenient_kline(kline, row) for row in _as_list(data)]
 
 
-def _unstructure_kline(k: Kline) -> list[Any]:
-    f = _unstructure_decimal
+def _structure_one_kline(kline: type[Kline], row: Any) -> Kline:
+    try:
+        return _structure_kline(kline, row)
+    except Exception:
+        return _lenient_kline(kline, row)
+
+
+def _unstructure_kline(conv: cattrs.Converter, k: Kline) -> list[Any]:
+    if k.raw is not None:
+        return [conv.unstructure(v) for v in k.raw]
+    f = _opt_dec_str
+    u = conv.unstructure
     row = [
-        k.open_time,
+        u(k.open_time),
         f(k.open),
         f(k.high),
         f(k.low),
         f(k.close),
         f(k.volume),
-        k.close_time,
+        u(k.close_time),
         f(k.quote_asset_volume),
-        k.number_of_trades,
+        u(k.number_of_trades),
         f(k.taker_buy_base_asset_volume),
         f(k.taker_buy_quote_asset_volume),
-        k.unused,
+        u(k.unused),
     ]
-    if k.extra:
-        row.extend(k.extra)
+    row.extend(u(v) for v in k.extra)
     return row
 
 
@@ -174,12 +287,17 @@ def _fast_field_fn(conv: cattrs.Converter, hint: Any) -> Callable[[Any], Any] | 
         return None
     if inner is Decimal:
         return _dec
+    if hint == int | Decimal | None:
+        return _int_or_dec
     if isinstance(inner, type) and issubclass(inner, BinanceEnum):
         return functools.partial(_enum_of, inner, inner._value2member_map_)
     if typing.get_origin(inner) is list:
         item = typing.get_args(inner)[0]
-        simple_item = item is Decimal or (isinstance(item, type) and issubclass(item, BinanceEnum))
-        if item in _PASSTHROUGH or item is Any or simple_item or attrs.has(item):
+        simple_item = isinstance(item, type) and issubclass(item, BinanceEnum)
+        if item is Decimal:
+            return _dec_list
+        nested = typing.get_origin(item) is list  # e.g. permissionSets: list[list[Permission]]
+        if item in _PASSTHROUGH or item is Any or simple_item or nested or attrs.has(item):
             item_fn = _fast_field_fn(conv, item)
             if item_fn is None:
                 return _as_list
@@ -210,6 +328,8 @@ def _make_fast_structure_hook(conv: cattrs.Converter, cls: type) -> Callable[[An
                 try:
                     kwargs[alias] = fn(value)
                     continue
+                except _KeepRaw as kept:
+                    kwargs[alias] = kept.value
                 except Exception:
                     # Never fail a result over one odd value (the order may have executed):
                     # the field stays None and the raw value is kept, so nothing is lost.
@@ -239,30 +359,60 @@ def _warn_unparsed(model: str, key: str, value: Any) -> None:
 
 def _make_unstructure_hook(conv: cattrs.Converter, cls: type) -> Callable[[Any], Any]:
     fields = _model_fields(cls)
+    if "_wire_keys" not in attrs.fields_dict(cls):
+        # attrs classes that are not WireModels: cattrs with renames.
+        overrides = {f.name: override(rename=wire_name(f), omit_if_default=True) for f in fields}
+        plain: Callable[[Any], Any] = make_dict_unstructure_fn(cls, conv, **overrides)  # type: ignore[arg-type]
+        return plain
     by_wire = {wire_name(f): f.name for f in fields}
-    overrides = {f.name: override(rename=wire_name(f), omit_if_default=True) for f in fields}
-    plain: Callable[[Any], Any] = make_dict_unstructure_fn(cls, conv, **overrides)  # type: ignore[arg-type]
-    keeps_raw = "_wire_keys" in attrs.fields_dict(cls)
+    unstructure = conv.unstructure
 
     def hook(obj: Any) -> dict[str, Any]:
-        keys = obj._wire_keys if keeps_raw else None
-        if keys is None:
-            out: dict[str, Any] = plain(obj)
-            if keeps_raw and obj.extra:
-                out.update(obj.extra)
-            return out
+        keys = obj._wire_keys
         extra = obj.extra or {}
-        out = {}
+        out: dict[str, Any] = {}
+        if keys is None:
+            # Built in Python: every set field, by its runtime type (an enum given to a
+            # ``str`` field, a tuple to a list field still come out as JSON).
+            for key, field in by_wire.items():
+                value = getattr(obj, field)
+                if value is not None:
+                    out[key] = unstructure(value)
+            out.update(extra)
+            return out
         for key in keys:
             name = by_wire.get(key)
             if name is None or key in extra:
                 out[key] = extra[key]
             else:
                 value = getattr(obj, name)
-                out[key] = None if value is None else conv.unstructure(value)
+                out[key] = None if value is None else unstructure(value)
         return out
 
     return hook
+
+
+def _unstructure_enum(member: BinanceEnum) -> Any:
+    # A plain str (or the int the server sent), never the enum: json.dumps of a str
+    # subclass works, but a caller comparing types or feeding orjson/msgpack must see JSON.
+    value = member._value_
+    return value if type(value) is str or type(value) is int else str.__str__(member)
+
+
+def _unstructure_sequence(conv: cattrs.Converter, seq: Any) -> list[Any]:
+    return [conv.unstructure(v) for v in seq]
+
+
+def _unstructure_rate_limit(limit: RateLimit) -> dict[str, Any]:
+    return limit.to_wire()
+
+
+def _unstructure_response(conv: cattrs.Converter, resp: Response) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": conv.unstructure(resp.id), "status": resp.status}
+    out["result"] = conv.unstructure(resp.result)
+    if resp._raw_rate_limits is not None:
+        out["rateLimits"] = conv.unstructure(resp._raw_rate_limits)
+    return out
 
 
 def make_converter() -> cattrs.Converter:
@@ -273,20 +423,27 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, BinanceEnum), lambda v, t: t(v)
     )
-    conv.register_unstructure_hook_func(
-        lambda t: isinstance(t, type) and issubclass(t, BinanceEnum), lambda v: v.value
-    )
+    # By class, not by predicate: cattrs dispatches on classes first, and a BinanceEnum is
+    # also a str, whose hook (identity) would win over any predicate.
+    conv.register_unstructure_hook(BinanceEnum, _unstructure_enum)
+    # Tuples (a tuple of RateLimit, Kline.extra) are JSON arrays.
+    conv.register_unstructure_hook(tuple, functools.partial(_unstructure_sequence, conv))
     # Imported here: model modules may import this one (structure/unstructure) at load time.
+    from ._ratelimits import RateLimit, parse_rate_limit
+    from ._response import Response
     from .models.market import Kline, PriceLevel
 
+    conv.register_structure_hook(RateLimit, lambda v, _: parse_rate_limit(v))
+    conv.register_unstructure_hook(RateLimit, _unstructure_rate_limit)
+    conv.register_unstructure_hook(Response, functools.partial(_unstructure_response, conv))
     level_list, kline_list, int_or_decimal = list[PriceLevel], list[Kline], int | Decimal | None
     conv.register_structure_hook_func(
         lambda t: t == level_list, lambda v, _: _structure_levels(PriceLevel, v)
     )
     conv.register_unstructure_hook(PriceLevel, _unstructure_level)
-    conv.register_structure_hook(Kline, lambda v, _: _structure_kline(Kline, v))
+    conv.register_structure_hook(Kline, lambda v, _: _structure_one_kline(Kline, v))
     conv.register_structure_hook_func(lambda t: t == kline_list, lambda v, _: _structure_klines(Kline, v))
-    conv.register_unstructure_hook(Kline, _unstructure_kline)
+    conv.register_unstructure_hook(Kline, functools.partial(_unstructure_kline, conv))
     conv.register_structure_hook_func(lambda t: t == int_or_decimal, _structure_int_or_decimal)
     conv.register_structure_hook_factory(attrs.has, functools.partial(_factory, conv, "s"))
     conv.register_unstructure_hook_factory(attrs.has, functools.partial(_factory, conv, "u"))
@@ -309,15 +466,30 @@ def structure(data: Any, cls: type[T]) -> T:
 def unstructure(obj: Any) -> Any:
     """The exact wire JSON of a result model (camelCase keys, decimal strings, extra fields).
 
+    Works on any model, list of models, :class:`~binance_ws.RateLimit` (or a tuple of them,
+    e.g. ``APIError.rate_limits``), :class:`~binance_ws.Response` (its frame: ``id``,
+    ``status``, ``result`` and ``rateLimits`` as sent) and plain JSON holding any of these
+    (e.g. ``APIError.data``). The result holds JSON types only (``dict``, ``list``, ``str``,
+    ``int``, ``float``, ``bool``, ``None``), so it can go straight to any JSON encoder:
+    decimals are the exact strings the server sent, enums their plain ``str`` value (also
+    values the SDK did not know), tuples lists. For a model built from the wire,
+    ``unstructure(structure(doc, T)) == doc``, with the same JSON type at every node.
+
     Example::
 
         >>> from binance_ws import structure, unstructure
-        >>> from binance_ws.models import ServerTime
+        >>> from binance_ws.models import OrderFull, ServerTime
         >>> t = structure({"serverTime": 1700000000000, "newField": 1}, ServerTime)
         >>> t.server_time, t.extra
         (1700000000000, {'newField': 1})
         >>> unstructure(t)
         {'serverTime': 1700000000000, 'newField': 1}
+        >>> order = structure({"status": "NEW", "price": "1.50", "side": "SOMETHING_NEW"}, OrderFull)
+        >>> order.status
+        <OrderStatus.NEW: 'NEW'>
+        >>> doc = unstructure(order)
+        >>> doc, type(doc["status"]), type(doc["side"])
+        ({'status': 'NEW', 'price': '1.50', 'side': 'SOMETHING_NEW'}, <class 'str'>, <class 'str'>)
     """
     return _CONVERTER.unstructure(obj)
 

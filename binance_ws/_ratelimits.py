@@ -1,15 +1,17 @@
 """Rate-limit records as the server reports them on every response."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: the package re-homes RateLimit to
+# ``binance_ws`` (for tracebacks), whose namespace could not resolve string annotations, so
+# typing.get_type_hints (cattrs, attrs.resolve_types) would fail on them.
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
 from .enums import RateLimitInterval, RateLimitType
 
-__all__ = ["RateLimit", "parse_rate_limits"]
+__all__ = ["RateLimit", "parse_rate_limit", "parse_rate_limits"]
 
 
 @attrs.frozen(kw_only=True)
@@ -38,10 +40,14 @@ class RateLimit:
         return None if self.count is None else self.limit - self.count
 
     def to_wire(self) -> dict[str, Any]:
-        """The record as the server sends it (camelCase keys)."""
+        """The record as the server sends it (camelCase keys, plain JSON values).
+
+        This is also what :func:`binance_ws.unstructure` gives for a ``RateLimit``.
+        """
         out: dict[str, Any] = {
-            "rateLimitType": self.type.value,
-            "interval": self.interval.value,
+            # str(): the enum's plain value (BinanceEnum.__str__), or the str given.
+            "rateLimitType": str(self.type),
+            "interval": str(self.interval),
             "intervalNum": self.interval_num,
             "limit": self.limit,
         }
@@ -54,17 +60,15 @@ def parse_rate_limits(raw: Any) -> tuple[RateLimit, ...]:
     """Parse a ``rateLimits`` array; entries that are not objects are skipped."""
     if not isinstance(raw, Iterable) or isinstance(raw, (str, bytes)):
         return ()
-    out = []
-    for item in raw:
-        if not isinstance(item, dict):
-            continue
-        out.append(
-            RateLimit(
-                type=RateLimitType(item.get("rateLimitType", "")),
-                interval=RateLimitInterval(item.get("interval", "")),
-                interval_num=int(item.get("intervalNum", 0)),
-                limit=int(item.get("limit", 0)),
-                count=item.get("count"),
-            )
-        )
-    return tuple(out)
+    return tuple(parse_rate_limit(item) for item in raw if isinstance(item, dict))
+
+
+def parse_rate_limit(item: Mapping[str, Any]) -> RateLimit:
+    """One ``rateLimits`` entry (``structure(entry, RateLimit)`` does the same)."""
+    return RateLimit(
+        type=RateLimitType(item.get("rateLimitType", "")),
+        interval=RateLimitInterval(item.get("interval", "")),
+        interval_num=int(item.get("intervalNum", 0)),
+        limit=int(item.get("limit", 0)),
+        count=item.get("count"),
+    )

@@ -15,10 +15,14 @@ class Response:
     ``result`` is the decoded JSON as the server sent it. ``rate_limits`` is parsed on first
     access, so requests that never look at it do not pay for it.
 
+    :func:`binance_ws.unstructure` gives back the frame as the server sent it: ``id``,
+    ``status``, ``result`` and ``rateLimits`` (left out when the server left it out).
+
     Example::
 
         resp = client.request("time")
         resp.result["serverTime"]  # -> 1700000000000
+        unstructure(resp)  # -> {"id": 1, "status": 200, "result": {...}, "rateLimits": [...]}
     """
 
     __slots__ = ("_rate_limits", "_raw_rate_limits", "id", "method", "result", "status")

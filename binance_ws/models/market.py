@@ -38,43 +38,70 @@ _REPR_LEVELS = 6
 
 
 class PriceLevel(NamedTuple):
-    """One order book level; on the wire ``["0.01379900", "3.43200000"]``."""
+    """One order book level; on the wire ``["0.01379900", "3.43200000"]``.
 
-    price: Decimal
-    quantity: Decimal
+    A level the server sends shorter than two elements has ``None`` for what is missing;
+    elements after the quantity are not part of the level, but the book keeps its sides
+    as sent (``OrderBook.raw_bids`` / ``raw_asks``), so ``unstructure(book)`` is exact.
+    """
+
+    price: Decimal | None
+    quantity: Decimal | None
 
 
 class Kline(NamedTuple):
     """One candlestick row of ``klines`` / ``uiKlines`` (the wire's 12-element array, in order).
 
-    ``extra`` holds any elements after the documented twelve, should Binance append some,
-    so the round trip stays exact.
+    A row of another shape never fails the call: elements it lacks are ``None``, elements
+    after the documented twelve (should Binance append some) are kept in ``extra``, and a
+    row that the fields cannot rebuild exactly (shorter than twelve, or a value that is not
+    a decimal string where one belongs) is kept whole in ``raw``, so
+    :func:`binance_ws.unstructure` always gives back the row as sent::
+
+        >>> from binance_ws import structure, unstructure
+        >>> (k,) = structure([[1499040000000]], list[Kline])
+        >>> k.open_time, k.close, k.raw
+        (1499040000000, None, (1499040000000,))
+        >>> unstructure(k)
+        [1499040000000]
     """
 
-    open_time: int
-    open: Decimal
-    high: Decimal
-    low: Decimal
-    close: Decimal
-    volume: Decimal
-    close_time: int
-    quote_asset_volume: Decimal
-    number_of_trades: int
-    taker_buy_base_asset_volume: Decimal
-    taker_buy_quote_asset_volume: Decimal
+    open_time: int | None
+    open: Decimal | None
+    high: Decimal | None
+    low: Decimal | None
+    close: Decimal | None
+    volume: Decimal | None
+    close_time: int | None
+    quote_asset_volume: Decimal | None
+    number_of_trades: int | None
+    taker_buy_base_asset_volume: Decimal | None
+    taker_buy_quote_asset_volume: Decimal | None
     #: Documented as unused ("0"); kept as sent.
     unused: Any
+    #: Elements after the documented twelve, as sent.
     extra: tuple[Any, ...] = ()
+    #: The whole row as sent when the fields cannot rebuild it; ``None`` for a regular row.
+    raw: tuple[Any, ...] | None = None
 
     @property
     def open_datetime(self) -> dt.datetime:
-        """``open_time`` as a timezone-aware UTC datetime."""
-        return dt.datetime.fromtimestamp(self.open_time / 1000, tz=dt.timezone.utc)
+        """``open_time`` as a timezone-aware UTC datetime (``ValueError`` if the row had none)."""
+        return _row_datetime(self.open_time, "open_time")
 
     @property
     def close_datetime(self) -> dt.datetime:
-        """``close_time`` as a timezone-aware UTC datetime."""
-        return dt.datetime.fromtimestamp(self.close_time / 1000, tz=dt.timezone.utc)
+        """``close_time`` as a timezone-aware UTC datetime (``ValueError`` if the row had none)."""
+        return _row_datetime(self.close_time, "close_time")
+
+
+def _row_datetime(ms: int | None, name: str) -> dt.datetime:
+    # Not Optional like the models' datetimes: every kline row Binance documents has both
+    # times, and a row without one is malformed enough to say so.
+    value = ms_to_datetime(ms)
+    if value is None:
+        raise ValueError(f"Kline.{name}: this kline row has no {name}; the row as sent is in Kline.raw")
+    return value
 
 
 def _to_levels(raw: list[Any]) -> list[PriceLevel]:
