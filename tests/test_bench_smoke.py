@@ -120,9 +120,22 @@ def test_tiny_run_measures_parse_memory_and_signing(tiny_results: dict[str, Any]
 
 def test_tiny_run_checks_every_target_and_renders(tiny_results: dict[str, Any]) -> None:
     targets = tiny_results["targets"]
-    assert len(targets) == 8
+    names = [t["name"] for t in targets]
+    assert len(targets) == 13
     assert {t["status"] for t in targets} <= {"PASS", "MISS", "N/A"}
     assert targets[0]["name"] == "ping p50 vs raw floor" and targets[0]["value"] > 0
+    by_name = {t["name"]: t for t in targets}
+    # wss:// is measured against a TLS floor in the same run.
+    assert by_name["ping p50 vs raw floor, wss://"]["value"] > 0
+    assert by_name["order.place (HMAC) p50 vs raw floor, wss://"]["value"] > 0
+    # Drops healed and rotations made, with no call failed during the rotations.
+    assert by_name["reconnect: drop to first call, vs a fresh connection"]["value"] > 0
+    assert by_name["rotation: p99 of calls during vs steady"]["value"] > 0
+    assert by_name["calls failed during rotations"]["value"] == 0
+    assert len(set(names)) == len(names)
+    connections = tiny_results["connections"]
+    assert connections["reconnect"]["rounds"] == bench_run.MODES["tiny"].connection_rounds
+    assert connections["rotation"]["calls_during"] > 0
     text = render(tiny_results)
     assert "Sequential round trip" in text and "Targets" in text
     json.dumps(tiny_results)
