@@ -532,7 +532,9 @@ class Client(AllMethods):
                 link.session_key = None
                 logger.warning("the server revoked the session's API key; signing each request again")
                 return
-            if request_id is None or not link.pending.resolve(request_id, frame):
+            # Ids are the client's own ints: match by exact type, so 1.0, true or a list
+            # (unhashable) never resolve or break anything.
+            if type(request_id) is not int or not link.pending.resolve(request_id, frame):
                 logger.debug(
                     "dropped a response nobody waits for (id=%r, status=%r)",
                     request_id,
