@@ -36,6 +36,8 @@ from ._framing import (
     FrameError,
     FrameReader,
     client_frame,
+    close_echo,
+    close_payload,
 )
 
 logger = logging.getLogger(__name__)
@@ -188,6 +190,34 @@ class Transport:
         self._outbox.append(client_frame(opcode, payload))
         self._flush()
 
+    def _send_close(self, payload: bytes) -> None:
+        """The reader's last frame, written before it closes the socket (unlike _send_control).
+
+        A sender holding the lock would write a queued frame only after the reader closed
+        the socket, so this waits for the lock (bounded) and writes the outbox itself.
+        """
+        sock = self._sock
+        if sock is None or self._send_error is not None:
+            return
+        close = client_frame(OP_CLOSE, payload)
+        self._outbox.append(close)
+        if not self._send_lock.acquire(timeout=CLOSE_HANDSHAKE_WAIT):
+            return
+        try:
+            # Whoever held the lock before wrote what it took; the rest, ours included, is
+            # here. Nothing may follow a close frame: later frames are dropped.
+            batch = list(self._outbox)
+            self._outbox.clear()
+            for i, frame in enumerate(batch):
+                if frame is close and self._send_error is None:
+                    try:
+                        sock.sendall(b"".join(batch[: i + 1]))
+                    except OSError as exc:
+                        self._fail_sending(exc)
+                    break
+        finally:
+            self._send_lock.release()
+
     def _run(self) -> None:
         reason = "closed by the client"
         sock = self._sock
@@ -220,7 +250,7 @@ class Transport:
                     elif opcode == OP_CLOSE:
                         if not self._stopping:
                             reason = "closed by the server" + _close_detail(payload)
-                            self._send_control(OP_CLOSE, payload[:2])
+                            self._send_close(close_echo(payload))
                         closing = True
                         break
                     elif opcode == OP_BINARY:
@@ -229,6 +259,8 @@ class Transport:
                         logger.warning("skipped a frame with unknown opcode %#x", opcode)
         except FrameError as exc:
             reason = f"protocol error: {exc}"
+            if not self._stopping:  # after close() sent its close frame, nothing more may go
+                self._send_close(close_payload(exc.code, exc.reason))
         except Exception:  # the reader must report its end, whatever killed it
             logger.exception("reader thread crashed")
             reason = "reader thread crashed"
