@@ -116,7 +116,8 @@ def test_hostile_frames_fail_the_connection_with_the_right_code(
     conn.wait_eof()
     (close,) = conn.close_frames()  # one close frame, and it is the client's last frame
     assert conn.frames[-1] is close
-    assert close.masked and close.fin and len(close.payload) <= 125
+    assert close.masked and close.fin
+    assert _framing.parse_close(close.payload)[0] == code  # a valid close frame, UTF-8 reason
     assert [f.opcode for f in conn.frames if f.opcode == PONG] == []  # nothing echoed
 
 
