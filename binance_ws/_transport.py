@@ -46,6 +46,9 @@ from ._framing import (
     FrameError,
     FrameReader,
     client_frame,
+    close_echo,
+    close_payload,
+    handshake_problem,
 )
 from ._tls import HandshakeSocket, TlsChannel
 
@@ -153,6 +156,8 @@ class Transport:
         self._send_lock = threading.Lock()
         self._outbox: collections.deque[bytes] = collections.deque()
         self._send_error: str | None = None
+        # Set once a close frame went out: nothing may follow it on the wire.
+        self._close_sent = False
         self._reader: threading.Thread | None = None
         self._stopping = False
         self._end_lock = threading.Lock()
@@ -206,13 +211,9 @@ class Transport:
         except (websocket.WebSocketException, OSError, ValueError) as exc:
             raise ConnectError(f"cannot connect to {self.url}: {exc or type(exc).__name__}") from exc
         response = ws.handshake_response
-        headers = response.headers if response is not None else {}
-        extensions = headers.get("sec-websocket-extensions")
-        if extensions:
-            # RFC 6455 4.1: an extension the client did not offer fails the connection.
-            raise ConnectError(
-                f"handshake with {self.url}: the server chose an extension never offered ({extensions})"
-            )
+        problem = handshake_problem(response.headers if response is not None else {})
+        if problem is not None:
+            raise ConnectError(f"handshake with {self.url} refused: {problem}")
         if isinstance(stream, HandshakeSocket):
             self._leftover = stream.leftover()
 
@@ -277,19 +278,25 @@ class Transport:
             finally:
                 lock.release()
 
-    def _write_queued(self, own: bytes | None) -> None:
-        # Called with the send lock held.
+    def _write_queued(self, own: bytes | None, last: bytes | None = None) -> None:
+        # Called with the send lock held. ``last``: a close frame; what follows it is dropped.
         outbox = self._outbox
         batch = []
         while outbox:
             batch.append(outbox.popleft())
+        if last is not None:
+            cut = next((i for i, frame in enumerate(batch) if frame is last), len(batch) - 1)
+            batch = batch[: cut + 1]
         sock = self._sock
-        if sock is None or self._send_error is not None:
+        if sock is None or self._send_error is not None or self._close_sent:
             # Nothing of this batch was written; the connection is already ending.
             if _carries(batch, own):
-                raise _SendFailed(self._send_error or self._end_reason or "not connected", sent=False)
+                reason = self._send_error or self._end_reason or "the connection is closing"
+                raise _SendFailed(reason, sent=False)
             return
         data = batch[0] if len(batch) == 1 else b"".join(batch)
+        if last is not None:
+            self._close_sent = True
         try:
             if self._tls is not None:
                 data = self._tls.encrypt(data)
@@ -314,18 +321,27 @@ class Transport:
             self._end(self._send_error)  # the reader sees it, stops, and fails every request
         return self._send_error
 
-    def _send_control(self, opcode: int, payload: bytes, *, wait: float = 0.0) -> None:
-        """Queue a control frame; with ``wait``, make sure it is written before returning."""
+    def _send_control(self, opcode: int, payload: bytes) -> None:
+        # Never blocks on another sender: the lock holder writes it with its own batch.
         if self._sock is None or self._send_error is not None:
             return
         self._outbox.append(client_frame(opcode, payload))
-        if not wait:
-            # Never blocks on another sender: the lock holder writes it with its own batch.
-            self._flush()
+        self._flush()
+
+    def _send_close(self, payload: bytes) -> None:
+        """Write a close frame now, before the socket may close (waits for the lock, bounded).
+
+        Queued like any frame, it could be left to a sender that writes only after the
+        reader closed the socket; so this takes the lock itself and writes the outbox up to
+        and including the close frame. Nothing may follow a close: the rest is dropped.
+        """
+        if self._sock is None or self._send_error is not None or self._close_sent:
             return
-        if self._send_lock.acquire(True, wait):
+        close = client_frame(OP_CLOSE, payload)
+        self._outbox.append(close)
+        if self._send_lock.acquire(True, CLOSE_HANDSHAKE_WAIT):
             try:
-                self._write_queued(None)
+                self._write_queued(None, last=close)
             finally:
                 self._send_lock.release()
 
@@ -384,7 +400,7 @@ class Transport:
                         elif opcode == OP_CLOSE:
                             if not self._stopping:
                                 reason = "closed by the server" + _close_detail(payload)
-                                self._send_control(OP_CLOSE, _close_reply(payload), wait=CLOSE_HANDSHAKE_WAIT)
+                                self._send_close(close_echo(payload))
                             closing = True
                             break
                         elif opcode == OP_BINARY:
@@ -412,8 +428,8 @@ class Transport:
             reason = f"connection lost: TLS error: {exc.reason or exc}"
         except FrameError as exc:
             reason = f"protocol error: {exc}"
-            code = getattr(exc, "code", 1002)
-            self._send_control(OP_CLOSE, struct.pack("!H", code), wait=CLOSE_HANDSHAKE_WAIT)
+            if not self._stopping:  # after close() sent its close frame, nothing more may go
+                self._send_close(close_payload(exc.code, exc.reason))
         except Exception:  # the reader must report its end, whatever killed it
             logger.exception("reader thread crashed")
             reason = "reader thread crashed"
@@ -469,7 +485,7 @@ class Transport:
         already_ending = self._end_reason is not None
         self._stopping = True
         if graceful and not already_ending and not on_reader:
-            self._send_control(OP_CLOSE, struct.pack("!H", 1000), wait=CLOSE_HANDSHAKE_WAIT)
+            self._send_close(close_payload(1000))
             if reader is not None:
                 # The reader stops at the server's close frame (or on the idle tick).
                 reader.join(CLOSE_HANDSHAKE_WAIT)
@@ -511,11 +527,6 @@ class _SendFailed(Exception):
     def __init__(self, reason: str, *, sent: bool) -> None:
         super().__init__(reason)
         self.sent = sent
-
-
-def _close_reply(payload: bytes) -> bytes:
-    # Echo the code only: 1005 ("no code") must never be sent, so an empty close gets an empty one.
-    return payload[:2] if len(payload) >= 2 else b""
 
 
 def _close_detail(payload: bytes) -> str:
