@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from raw_server import RawConnection, RawServer, server_frame
 
-from binance_ws import Client, ConnectError, ConnectionClosedError, _framing
+from binance_ws import Client, ClientClosedError, ConnectError, ConnectionClosedError, _framing
 from binance_ws.models.general import Empty
 
 TEXT, BINARY, CONT, CLOSE, PING, PONG = 0x1, 0x2, 0x0, 0x8, 0x9, 0xA
@@ -261,3 +261,49 @@ def test_a_101_naming_an_extension_not_offered_fails_the_connect() -> None:
                 client.connect()
         finally:
             client.close()
+
+
+def test_close_echo_and_reason_hold_under_cpu_contention(
+    serve: Callable[[Callable[[RawConnection], None]], RawServer],
+) -> None:
+    # Two CPU-bound threads and two more senders contend for the GIL and the send lock
+    # while the server closes; the echo must still go out and the reason name the code.
+    stop = threading.Event()
+
+    def burn() -> None:
+        while not stop.is_set():
+            sum(range(2000))
+
+    burners = [threading.Thread(target=burn) for _ in range(2)]
+    for t in burners:
+        t.start()
+    try:
+        for _ in range(15):
+            server = serve(after_request(server_frame(CLOSE, close_body(1001, b"going away"))))
+            with Client(server.url, timeout=10, reconnect=False) as client:
+                senders_done = threading.Event()
+
+                def send_more(client: Client = client, senders_done: threading.Event = senders_done) -> None:
+                    while not senders_done.is_set():
+                        try:
+                            client.ping(timeout=1)
+                        except Exception:
+                            return
+
+                senders = [threading.Thread(target=send_more) for _ in range(2)]
+                for t in senders:
+                    t.start()
+                # Whichever request the server read first, the connection ends with its close.
+                with pytest.raises((ConnectionClosedError, ClientClosedError)):
+                    client.ping()
+                senders_done.set()
+                for t in senders:
+                    t.join(5)
+                reason = client.last_disconnect_reason or ""
+            assert reason == "closed by the server (code 1001: going away)", reason
+            assert server.connection().wait_close() == (1001, b"")
+            assert len(server.connection().close_frames()) == 1
+    finally:
+        stop.set()
+        for t in burners:
+            t.join(5)
