@@ -1,7 +1,11 @@
-"""Helpers of the local exchange's order tests: the demo account over signed raw requests.
+"""Helpers of the local exchange's tests: the demo account over signed raw requests, tagged clients.
 
-Expected balances in those tests are computed from the prices the book showed before an
+Expected balances in the order tests are computed from the prices the book showed before an
 order, with the 0.1 % commission charged in the received asset, rounded half-up to 8 places.
+
+A test that injects a fault into the shared exchange aims it at its own client: the client
+connects to ``exchange.url_for(tag)`` with a tag no other test uses, and the fault is given
+``connection=tag`` (the ``tagged`` fixture does the connecting).
 """
 
 from __future__ import annotations
@@ -9,12 +13,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import inspect
+import itertools
 import json
+import re
 import time
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import attrs
 import pytest
 import websocket
 
@@ -148,3 +156,35 @@ def make_exchange() -> LocalExchange:
 def other(ex: LocalExchange, **params: Any) -> dict[str, Any]:
     """An order of the second account, straight through the engine."""
     return dict(ex.engine.place("taker", {"symbol": "BTCUSDT", **params}))
+
+
+_tag_numbers = itertools.count(1)
+
+
+def unique_tag(name: str = "t") -> str:
+    """A connection tag no other test of this run uses (readable: it starts with ``name``)."""
+    return f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)[:40]}-{next(_tag_numbers)}"
+
+
+def no_reconnect_client(url: str, **kwargs: Any) -> Client:
+    """A Client that never reconnects by itself, so a lost connection leaves it CLOSED.
+
+    Passes ``reconnect=False`` where the client has that option; a client without it never
+    reconnects anyway. Tests asserting what a single connection does use it.
+    """
+    if "reconnect" in inspect.signature(Client).parameters:
+        kwargs.setdefault("reconnect", False)
+    return Client(url, **kwargs)
+
+
+@attrs.frozen
+class Tagged:
+    """A connected client whose URL carries ``tag``: the faults ``connection=tag`` hit only it."""
+
+    exchange: LocalExchange
+    tag: str
+    client: Client
+
+    @property
+    def url(self) -> str:
+        return self.exchange.url_for(self.tag)

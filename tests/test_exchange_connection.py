@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import math
+import os
+import socket
+import ssl
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import websocket
+from exchange_helpers import no_reconnect_client
 
 import binance_ws as bw
 from binance_ws import Client, ClientState
@@ -32,6 +38,16 @@ def _hang_up(*sockets: websocket.WebSocket) -> None:
         if ws.connected:
             ws.close(timeout=1)
         ws.shutdown()  # also after the server closed: release the socket at once
+
+
+def _wait_until(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    """Poll ``condition`` until it holds or ``seconds`` pass; returns its last value."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() >= deadline:
+            return condition()
+        time.sleep(0.005)
+    return True
 
 
 def _closed_within(ws: websocket.WebSocket, seconds: float) -> bool:
@@ -262,3 +278,341 @@ def test_fault_injection_still_maps_to_client_errors(fresh: LocalExchange) -> No
         started = time.monotonic()
         assert c.request("ping").status == 200
         assert time.monotonic() - started >= 0.15
+
+
+# -- drops reach every accepted connection ----------------------------------------------------
+
+
+class _PendingPing:
+    """A ``ping`` made in a thread of its own; ``outcome`` is what it raised (None: answered)."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.outcome: BaseException | None = None
+        self.thread = threading.Thread(target=self._call)
+        self.thread.start()
+        assert _wait_until(lambda: client.pending_count == 1)
+
+    def _call(self) -> None:
+        try:
+            self.client.request("ping")
+        except Exception as exc:
+            self.outcome = exc
+
+    def finish(self) -> type[BaseException] | None:
+        self.thread.join(10)
+        assert not self.thread.is_alive()
+        return None if self.outcome is None else type(self.outcome)
+
+
+def test_a_drop_reaches_every_connection_even_one_just_opened(fresh: LocalExchange) -> None:
+    # The drop comes right after the client connected and made a request pending, while the
+    # exchange may still be setting the connection up: every round must fail the request.
+    outcomes: list[type[BaseException] | None] = []
+    for n in range(150):
+        tag = f"round-{n}"
+        fresh.delay_next("ping", 60, connection=tag)  # never answered within the test
+        with no_reconnect_client(fresh.url_for(tag), timeout=60) as c:
+            call = _PendingPing(c)
+            assert fresh.drop_all_connections() >= 1
+            outcomes.append(call.finish())
+    assert outcomes == [bw.ConnectionClosedError] * 150
+
+
+def test_a_drop_reaches_a_connection_before_its_handshake(fresh: LocalExchange) -> None:
+    attempts = fresh.connection_attempts
+    raw = socket.create_connection(("127.0.0.1", fresh.port), timeout=5)
+    try:
+        # TCP connected, no HTTP request sent yet: the exchange has seen the attempt.
+        assert _wait_until(lambda: fresh.connection_attempts == attempts + 1)
+        assert fresh.drop_all_connections() == 1
+        assert raw.recv(1) == b""  # cut: end of stream, no handshake answer
+    finally:
+        raw.close()
+    ws = _connect(fresh.url)  # a connection made after the drop is served
+    try:
+        assert _call(ws, "ping")["status"] == 200
+    finally:
+        _hang_up(ws)
+
+
+# -- faults aimed at one connection -----------------------------------------------------------
+
+
+def test_a_fault_with_a_tag_hits_only_that_connection(fresh: LocalExchange) -> None:
+    mine, other = _connect(fresh.url_for("mine")), _connect(fresh.url)
+    try:
+        fresh.fail_next("ping", 503, connection="mine")
+        assert _call(other, "ping")["status"] == 200  # not for it, though it asked first
+        assert _call(mine, "ping")["status"] == 503
+        assert _call(mine, "ping", rid=2)["status"] == 200  # used up
+        fresh.fail_next("ping", 500)  # untargeted: whoever asks first
+        assert _call(other, "ping", rid=3)["status"] == 500
+        assert _call(mine, "ping", rid=4)["status"] == 200
+    finally:
+        _hang_up(mine, other)
+
+
+def test_a_tagged_connection_takes_its_own_fault_first(fresh: LocalExchange) -> None:
+    ws = _connect(fresh.url_for("t"))
+    try:
+        fresh.fail_next("ping", 500)
+        fresh.fail_next("ping", 503, connection="t")
+        assert [_call(ws, "ping", rid=i)["status"] for i in range(3)] == [503, 500, 200]
+    finally:
+        _hang_up(ws)
+
+
+def test_every_fault_takes_a_target(fresh: LocalExchange) -> None:
+    mine, other = _connect(fresh.url_for("mine")), _connect(fresh.url)
+    try:
+        fresh.delay_next("time", 0.01, connection="mine")
+        fresh.garbage_next("time", "not json", connection="mine")
+        fresh.wrong_id_next("time", connection="mine")
+        fresh.duplicate_id_next("time", connection="mine")
+        fresh.drop_next("time", connection="mine")
+        for rid in range(5):
+            assert _call(other, "time", rid=rid)["id"] == rid  # none of them reaches it
+        assert fresh.faults.pending("mine") == 5
+        assert _call(mine, "time", rid="a")["id"] == "a"  # delayed
+        mine.send(json.dumps({"id": "b", "method": "time"}))
+        assert mine.recv() == "not json"
+        assert json.loads(mine.recv())["id"] == "b"
+        assert _call(mine, "time", rid="c")["id"] == "not-c"
+        first = _call(mine, "time", rid="d")
+        assert json.loads(mine.recv()) == first
+        mine.send(json.dumps({"id": "e", "method": "time"}))
+        assert _closed_within(mine, 3)  # dropped
+        assert fresh.faults.pending() == 0
+    finally:
+        _hang_up(mine, other)
+
+
+def test_a_drop_with_a_tag_cuts_only_that_client(fresh: LocalExchange) -> None:
+    with (
+        no_reconnect_client(fresh.url_for("a"), timeout=5) as a,
+        no_reconnect_client(fresh.url_for("b"), timeout=5) as b,
+    ):
+        assert fresh.drop_all_connections(connection="a") == 1
+        assert _wait_until(lambda: a.state is ClientState.CLOSED)
+        assert b.request("ping").status == 200
+        assert b.state is ClientState.OPEN
+
+
+def test_the_tag_and_unknown_query_keys_leave_return_rate_limits_working(fresh: LocalExchange) -> None:
+    hidden = _connect(fresh.url_for("q") + "&returnRateLimits=false&foo=bar")
+    shown = _connect(fresh.url + "?foo=bar")
+    try:
+        assert _call(hidden, "ping") == {"id": 1, "status": 200, "result": {}}
+        assert _call(shown, "ping")["rateLimits"][0]["rateLimitType"] == "REQUEST_WEIGHT"
+        fresh.fail_next("ping", 503, connection="q")
+        assert _call(hidden, "ping", rid=2)["status"] == 503
+    finally:
+        _hang_up(hidden, shown)
+
+
+def test_fault_arguments_are_checked(fresh: LocalExchange) -> None:
+    with pytest.raises(ValueError, match="connection"):
+        fresh.fail_next("ping", 500, connection="")
+    with pytest.raises(ValueError, match="times"):
+        fresh.delay_next("ping", 1, times=0)
+    with pytest.raises(ValueError, match="tag"):
+        fresh.url_for("")
+    assert fresh.faults.pending() == 0
+
+
+# -- half-open ---------------------------------------------------------------------------------
+
+
+def _frames_within(ws: websocket.WebSocket, seconds: float) -> list[int]:
+    """The opcodes of every frame that arrives within ``seconds`` (pings answered)."""
+    opcodes: list[int] = []
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        ws.settimeout(left)
+        try:
+            opcode, _ = ws.recv_data(control_frame=True)
+        except websocket.WebSocketTimeoutException:
+            break
+        opcodes.append(opcode)
+    return opcodes
+
+
+def test_half_open_answers_nothing_and_keeps_the_connection() -> None:
+    with LocalExchange(book_levels=20, ping_interval=0.2, ping_timeout=0.5) as ex:
+        ws, other = _connect(ex.url_for("frozen")), _connect(ex.url)
+        try:
+            assert ex.go_half_open(connection="frozen") == 1
+            assert _call(other, "ping")["status"] == 200  # only the tagged one is frozen
+            _hang_up(other)  # it would not answer the server's pings while we wait below
+            ws.ping("are you there")
+            ws.send(json.dumps({"id": 7, "method": "ping"}))
+            # No answer, no pong and none of the server's own pings (every 0.2 s otherwise).
+            assert _frames_within(ws, 1.0) == []
+            assert ex.end_half_open(connection="frozen") == 1
+            # Still open, not dropped for a missing pong: what was held back arrives now.
+            ws.settimeout(5)
+            seen: dict[int, bytes] = {}
+            deadline = time.monotonic() + 5
+            while {websocket.ABNF.OPCODE_PONG, websocket.ABNF.OPCODE_TEXT} - set(seen):
+                assert time.monotonic() < deadline, f"saw only opcodes {set(seen)}"
+                frame = ws.recv_frame()
+                seen.setdefault(frame.opcode, frame.data)
+                if frame.opcode == websocket.ABNF.OPCODE_PING:
+                    ws.pong(frame.data)
+            assert seen[websocket.ABNF.OPCODE_PONG] == b"are you there"
+            assert json.loads(seen[websocket.ABNF.OPCODE_TEXT]) == {
+                "id": 7,
+                "status": 200,
+                "result": {},
+                "rateLimits": json.loads(seen[websocket.ABNF.OPCODE_TEXT])["rateLimits"],
+            }
+        finally:
+            _hang_up(ws, other)
+
+
+def test_a_half_open_connection_can_still_be_dropped_and_the_exchange_closes() -> None:
+    with LocalExchange(book_levels=20) as ex:
+        with no_reconnect_client(ex.url, timeout=60) as c:
+            assert ex.go_half_open() == 1
+            call = _PendingPing(c)
+            assert ex.drop_all_connections() == 1
+            assert call.finish() is bw.ConnectionClosedError
+        frozen = _connect(ex.url)
+        assert ex.go_half_open() == 1
+        closed: list[bool] = []
+
+        def watch() -> None:  # answers the close handshake and hangs up at once
+            closed.append(_closed_within(frozen, 10))
+            _hang_up(frozen)
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        # close() lets frozen connections go before closing them (it would hang otherwise).
+    watcher.join(10)
+    assert closed == [True]
+
+
+def test_new_connections_are_served_while_others_are_half_open(fresh: LocalExchange) -> None:
+    old = _connect(fresh.url)
+    try:
+        assert fresh.go_half_open() == 1
+        new = _connect(fresh.url)
+        try:
+            assert _call(new, "ping")["status"] == 200
+        finally:
+            _hang_up(new)
+        assert fresh.end_half_open() == 1
+        assert fresh.end_half_open() == 0  # nothing left to let go
+    finally:
+        _hang_up(old)
+
+
+# -- refusing connections ----------------------------------------------------------------------
+
+
+def test_refusing_resets_new_connections_and_counts_them(fresh: LocalExchange) -> None:
+    kept = _connect(fresh.url)
+    try:
+        before = fresh.connection_attempts
+        fresh.refuse_connections()
+        assert fresh.refusing_connections
+        for _ in range(3):
+            with pytest.raises((websocket.WebSocketException, OSError)):
+                _connect(fresh.url)
+        with pytest.raises(bw.ConnectError):
+            no_reconnect_client(fresh.url, connect_timeout=5).connect()
+        assert fresh.connection_attempts == before + 4
+        assert _call(kept, "ping")["status"] == 200  # open connections are left alone
+        fresh.accept_connections()
+        assert not fresh.refusing_connections
+        with no_reconnect_client(fresh.url, timeout=5) as c:
+            assert c.request("ping").status == 200
+        assert fresh.connection_attempts == before + 5
+    finally:
+        _hang_up(kept)
+
+
+def test_refusing_with_a_status_answers_the_handshake(fresh: LocalExchange) -> None:
+    fresh.refuse_connections(status=503)
+    with pytest.raises(websocket.WebSocketBadStatusException) as info:
+        _connect(fresh.url)
+    assert info.value.status_code == 503
+    body = json.loads(info.value.resp_body or b"{}")
+    assert body == {
+        "code": -1008,
+        "msg": "Server is currently overloaded with other requests. Please try again in a few minutes.",
+    }
+    with pytest.raises(bw.ConnectError, match="503"):
+        no_reconnect_client(fresh.url, connect_timeout=5).connect()
+    assert fresh.connection_attempts >= 2
+
+
+def test_refusing_for_a_while_ends_by_itself(fresh: LocalExchange) -> None:
+    fresh.refuse_connections(0.3)
+    with pytest.raises((websocket.WebSocketException, OSError)):
+        _connect(fresh.url)
+    assert _wait_until(lambda: not fresh.refusing_connections)
+    ws = _connect(fresh.url)
+    try:
+        assert _call(ws, "ping")["status"] == 200
+    finally:
+        _hang_up(ws)
+
+
+def test_refusal_arguments_are_checked(fresh: LocalExchange) -> None:
+    for seconds in (0, -1, math.nan, True):
+        with pytest.raises(ValueError, match="seconds"):
+            fresh.refuse_connections(seconds)
+    for status in (200, 101, 600, True):
+        with pytest.raises(ValueError, match="status"):
+            fresh.refuse_connections(status=status)
+    assert not fresh.refusing_connections
+
+
+# -- wss:// -------------------------------------------------------------------------------------
+
+
+def test_tls_serves_wss_with_a_test_certificate() -> None:
+    with LocalExchange(book_levels=20, tls=True) as ex:
+        assert ex.url.startswith("wss://127.0.0.1:")
+        assert ex.url_for("x").startswith("wss://127.0.0.1:")
+        path = ex.ca_pem_path
+        assert os.path.isfile(path)
+        for sslopt in ({"ca_certs": path}, {"context": ex.client_ssl_context()}):
+            ws = websocket.create_connection(ex.url, timeout=5, sslopt=sslopt)
+            try:
+                assert _call(ws, "ping")["status"] == 200
+            finally:
+                _hang_up(ws)
+        assert type(ex.client_ssl_context()) is ssl.SSLContext
+        with pytest.raises((ssl.SSLError, websocket.WebSocketException, OSError)):
+            websocket.create_connection(ex.url, timeout=5)  # the system's CAs do not know it
+    assert not os.path.exists(path)  # removed by close()
+
+
+def test_tls_with_a_context_of_ones_own() -> None:
+    import trustme
+
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    trust = ssl.create_default_context()
+    ca.configure_trust(trust)
+    with LocalExchange(book_levels=20, ssl_context=context) as ex:
+        assert ex.url.startswith("wss://")
+        ws = websocket.create_connection(ex.url, timeout=5, sslopt={"context": trust})
+        try:
+            assert _call(ws, "ping")["status"] == 200
+        finally:
+            _hang_up(ws)
+        with pytest.raises(RuntimeError, match="tls=True"):
+            ex.client_ssl_context()
+    with pytest.raises(ValueError, match="not both"):
+        LocalExchange(tls=True, ssl_context=context)
+
+
+def test_plain_exchange_has_no_test_certificate(fresh: LocalExchange) -> None:
+    assert fresh.url.startswith("ws://")
+    with pytest.raises(RuntimeError, match="tls=True"):
+        fresh.ca_pem_path  # noqa: B018 - the property raises
