@@ -118,6 +118,17 @@ def test_connection_lifetime_limit() -> None:
             assert c.request("ping").status == 200
 
 
+def test_server_shutdown_event_for_one_client(fresh: LocalExchange) -> None:
+    mine, other = _connect(fresh.url_for("mine")), _connect(fresh.url)
+    try:
+        assert _wait_until(lambda: fresh.connection_count == 2)
+        fresh.send_server_shutdown(connection="mine")
+        assert json.loads(mine.recv())["event"]["e"] == "serverShutdown"
+        assert _call(other, "ping")["status"] == 200  # the answer, with no event before it
+    finally:
+        _hang_up(mine, other)
+
+
 def test_server_shutdown_event(fresh: LocalExchange) -> None:
     a, b = _connect(fresh.url), _connect(fresh.url)
     try:
@@ -189,13 +200,10 @@ def test_opening_a_connection_costs_two_weight(fresh: LocalExchange) -> None:
 
 def test_restart_keeps_the_url_and_state(fresh: LocalExchange) -> None:
     url, accounts = fresh.url, fresh.accounts
-    with Client(url, timeout=5) as before:
+    with no_reconnect_client(url, timeout=5) as before:
         assert before.request("ping").status == 200
         fresh.restart()
-        deadline = time.monotonic() + 3
-        while before.state is not ClientState.CLOSED and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert before.state is ClientState.CLOSED
+        assert _wait_until(lambda: before.state is ClientState.CLOSED)
     assert fresh.url == url and fresh.accounts is accounts
     with Client(url, timeout=5) as c:
         assert c.request("ping").status == 200

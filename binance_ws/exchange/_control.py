@@ -48,14 +48,17 @@ class ExchangeControls:
         """
         return self._links.attempts
 
-    def send_server_shutdown(self, *, close_after: float | None = None) -> None:
+    def send_server_shutdown(
+        self, *, close_after: float | None = None, connection: str | None = None
+    ) -> None:
         """Push ``{"event": {"e": "serverShutdown", "E": ms}}`` to every connection.
 
         ``close_after``: also close every connection that many seconds later, as the real
-        server does once its grace period ends.
+        server does once its grace period ends. ``connection``: only those with this tag.
         """
+        tag = _tag(connection)
         frame = _json.dumps({"event": {"e": "serverShutdown", "E": now_ms()}})
-        sessions = self.sessions()
+        sessions = [s for s in self.sessions() if tag is None or s.tag == tag]
         for session in sessions:
             session.send(frame)
         if close_after is not None:
@@ -80,7 +83,7 @@ class ExchangeControls:
 
         The TCP connection stays up, but the exchange reads nothing from it: no request is
         answered, no ping is answered (no pong) and the exchange sends no pings of its own
-        (so it never drops the client for a missing pong either). It is what a client sees
+        (so it does not drop the client for a missing pong meanwhile). It is what a client sees
         when a link dies without a FIN, or when a server hangs. :meth:`end_half_open` lets
         the connections go on: requests sent meanwhile are then processed, as TCP delivers
         data late. :meth:`drop_all_connections` still cuts them.

@@ -97,17 +97,19 @@ class LinkTable:
     ) -> ServerConnection:
         """``create_connection`` hook: count the attempt, refuse it or track the connection."""
         with self._lock:
-            self._attempts += 1
             refusal = self._refusal
             if refusal is not None and refusal[0] is not None and time.monotonic() >= refusal[0]:
                 refusal = self._refusal = None
             if refusal is not None and refusal[1] is None:
+                self._attempts += 1
                 _reset(sock)
                 raise _Refused("refusing connections")  # the server closes the socket quietly
         conn = ServerConnection(sock, protocol, server, **kwargs)
         with self._lock:
             self._sweep()
             self._links[conn] = Link(conn, None if refusal is None else refusal[1])
+            # Counted with the registration: once the count shows it, a drop reaches it.
+            self._attempts += 1
         return conn
 
     def refused_status(self, conn: ServerConnection) -> int | None:

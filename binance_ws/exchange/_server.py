@@ -165,9 +165,10 @@ class LocalExchange(ExchangeControls):
     :meth:`garbage_next`, :meth:`drop_next`, :meth:`wrong_id_next`,
     :meth:`duplicate_id_next`. Connection trouble: :meth:`drop_all_connections`,
     :meth:`go_half_open`, :meth:`refuse_connections` (attempts are counted in
-    :attr:`connection_attempts`), :meth:`send_server_shutdown` and :meth:`restart`. Each
-    takes ``connection=<tag>`` to concern only the client connected to :meth:`url_for`
-    that tag, so tests sharing one exchange never take each other's faults.
+    :attr:`connection_attempts`), :meth:`send_server_shutdown` and :meth:`restart`. The
+    fault methods, drops, half-open and the shutdown event take ``connection=<tag>`` to
+    concern only the client connected to :meth:`url_for` that tag, so tests sharing one
+    exchange never take each other's faults.
 
     Example::
 
