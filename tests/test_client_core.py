@@ -12,12 +12,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import websocket
-from exchange_helpers import Tagged, no_reconnect_client, unique_tag
+from exchange_helpers import Tagged, no_reconnect_client, unique_tag, wait_until
 
 import binance_ws as bw
 from binance_ws import Client, ClientState
@@ -28,16 +27,6 @@ from binance_ws.exchange import LocalExchange
 # far longer than any wait in the test: a request that raises ConnectionClosedError was woken
 # by the loss of the connection, not by a late answer or its own timeout.
 NEVER = 60.0
-
-
-def _wait_until(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
-    """Poll ``condition`` until it holds or ``seconds`` pass; returns its last value."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() >= deadline:
-            return condition()
-        time.sleep(0.005)
-    return True
 
 
 def test_ping_time_and_rate_limits(client: Client) -> None:
@@ -108,7 +97,7 @@ def test_timeout_then_late_response_is_dropped(tagged: Tagged, caplog: pytest.Lo
         assert "time" in str(info.value) and "unknown" in str(info.value)
         assert client.pending_count == 0
         # The late answer arrives and is dropped without harm.
-        assert _wait_until(lambda: any("nobody waits" in r.getMessage() for r in caplog.records))
+        assert wait_until(lambda: any("nobody waits" in r.getMessage() for r in caplog.records))
     assert client.pending_count == 0
     assert client.request("ping").result == {}
 
@@ -130,7 +119,7 @@ def test_disconnect_wakes_every_waiter_at_once(exchange: LocalExchange) -> None:
         threads = [threading.Thread(target=call) for _ in range(6)]
         for t in threads:
             t.start()
-        assert _wait_until(lambda: c.pending_count == 6)
+        assert wait_until(lambda: c.pending_count == 6)
         assert exchange.drop_all_connections(connection=tag) == 1
         for t in threads:
             t.join(10)
@@ -167,7 +156,7 @@ def test_close_wakes_waiters(exchange: LocalExchange) -> None:
     threads = [threading.Thread(target=call) for _ in range(3)]
     for t in threads:
         t.start()
-    assert _wait_until(lambda: c.pending_count == 3)
+    assert wait_until(lambda: c.pending_count == 3)
     c.close()
     for t in threads:
         t.join(10)
@@ -204,7 +193,7 @@ def test_keyboard_interrupt_stops_a_blocked_call(tagged: Tagged) -> None:
     tagged.exchange.delay_next("ping", NEVER, connection=tagged.tag)
 
     def interrupt_once_waiting() -> None:
-        if _wait_until(lambda: client.pending_count == 1):
+        if wait_until(lambda: client.pending_count == 1):
             _thread.interrupt_main()
 
     interrupter = threading.Thread(target=interrupt_once_waiting)
@@ -289,7 +278,7 @@ def test_a_failed_write_is_reported_unsent_and_ends_the_connection(exchange: Loc
         assert info.value.sent is False  # its frame never reached the server whole
         assert "send failed" in str(info.value)
         # A stream cut mid-frame cannot be used again.
-        assert _wait_until(lambda: c.state is ClientState.CLOSED)
+        assert wait_until(lambda: c.state is ClientState.CLOSED)
         with pytest.raises(bw.ClientClosedError):
             c.ping()
     finally:
@@ -341,7 +330,7 @@ def test_thread_count_back_to_baseline() -> None:
         for c in clients:
             assert c.ping() is not None
             c.close()
-        assert _wait_until(lambda: not any(t.is_alive() for t in started))
+        assert wait_until(lambda: not any(t.is_alive() for t in started))
     finally:
         proc.terminate()
         proc.wait(10)
