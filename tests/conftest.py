@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from exchange_helpers import Tagged, no_reconnect_client, unique_tag
 from methods_support import ENV_CREDENTIALS, ScriptedServer
 
 from binance_ws import Client
@@ -33,7 +34,10 @@ def _no_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
     before = _our_threads()
     yield
     if "exchange" in request.fixturenames:
-        request.getfixturevalue("exchange").faults.clear()
+        shared: LocalExchange = request.getfixturevalue("exchange")
+        shared.faults.clear()
+        shared.end_half_open()
+        shared.accept_connections()
     deadline = time.monotonic() + 5
     while _our_threads() - before and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -45,6 +49,18 @@ def _no_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
 def client(exchange: LocalExchange) -> Iterator[Client]:
     with Client(exchange.url, timeout=5) as c:
         yield c
+    assert c.pending_count == 0
+
+
+@pytest.fixture
+def tagged(exchange: LocalExchange, request: pytest.FixtureRequest) -> Iterator[Tagged]:
+    """A client of the shared exchange on a URL tagged for this test alone (it never reconnects).
+
+    Aim faults at it with ``connection=tagged.tag``: no other client can take them.
+    """
+    tag = unique_tag(request.node.name)
+    with no_reconnect_client(exchange.url_for(tag), timeout=5) as c:
+        yield Tagged(exchange, tag, c)
     assert c.pending_count == 0
 
 

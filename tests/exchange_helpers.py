@@ -1,7 +1,11 @@
-"""Helpers of the local exchange's order tests: the demo account over signed raw requests.
+"""Helpers of the local exchange's tests: the demo account over signed raw requests, tagged clients.
 
-Expected balances in those tests are computed from the prices the book showed before an
+Expected balances in the order tests are computed from the prices the book showed before an
 order, with the 0.1 % commission charged in the received asset, rounded half-up to 8 places.
+
+A test that injects a fault into the shared exchange aims it at its own client: the client
+connects to ``exchange.url_for(tag)`` with a tag no other test uses, and the fault is given
+``connection=tag`` (the ``tagged`` fixture does the connecting).
 """
 
 from __future__ import annotations
@@ -9,12 +13,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import itertools
 import json
+import re
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import attrs
 import pytest
 import websocket
 
@@ -148,3 +156,103 @@ def make_exchange() -> LocalExchange:
 def other(ex: LocalExchange, **params: Any) -> dict[str, Any]:
     """An order of the second account, straight through the engine."""
     return dict(ex.engine.place("taker", {"symbol": "BTCUSDT", **params}))
+
+
+_tag_numbers = itertools.count(1)
+
+
+def unique_tag(name: str = "t") -> str:
+    """A connection tag no other test of this run uses (readable: it starts with ``name``)."""
+    return f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)[:40]}-{next(_tag_numbers)}"
+
+
+def no_reconnect_client(url: str, **kwargs: Any) -> Client:
+    """A Client that never reconnects by itself, so a lost connection leaves it CLOSED.
+
+    Tests asserting what a single connection does use it.
+    """
+    return Client(url, reconnect=False, **kwargs)
+
+
+@attrs.frozen
+class Tagged:
+    """A connected client whose URL carries ``tag``: the faults ``connection=tag`` hit only it."""
+
+    exchange: LocalExchange
+    tag: str
+    client: Client
+
+    @property
+    def url(self) -> str:
+        return self.exchange.url_for(self.tag)
+
+
+# -- raw connections and waits ----------------------------------------------------------------
+
+
+def raw_connect(url: str) -> websocket.WebSocket:
+    """A websocket-client connection (no binance_ws code in between), 5 s timeout."""
+    return websocket.create_connection(url, timeout=5)
+
+
+def raw_call(ws: websocket.WebSocket, method: str, params: dict[str, Any] | None = None, rid: Any = 1) -> Any:
+    """Send one request frame and return the next frame, decoded."""
+    frame: dict[str, Any] = {"id": rid, "method": method}
+    if params is not None:
+        frame["params"] = params
+    ws.send(json.dumps(frame))
+    return json.loads(ws.recv())
+
+
+def hang_up(*sockets: websocket.WebSocket) -> None:
+    """Close raw connections, whether or not the server closed them first."""
+    for ws in sockets:
+        if ws.connected:
+            ws.close(timeout=1)
+        ws.shutdown()  # also after the server closed: release the socket at once
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    """Poll ``condition`` until it holds or ``seconds`` pass; returns its last value."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() >= deadline:
+            return condition()
+        time.sleep(0.005)
+    return True
+
+
+def closed_within(ws: websocket.WebSocket, seconds: float) -> bool:
+    """True when the server ends the connection within ``seconds`` (close frame or EOF)."""
+    ws.settimeout(seconds)
+    try:
+        while True:
+            opcode, _ = ws.recv_data(control_frame=True)
+            if opcode == websocket.ABNF.OPCODE_CLOSE:
+                return True
+    except websocket.WebSocketTimeoutException:
+        return False
+    except (websocket.WebSocketConnectionClosedException, ConnectionError, OSError):
+        return True
+
+
+class PendingPing:
+    """A ``ping`` made in a thread of its own; ``outcome`` is what it raised (None: answered)."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.outcome: BaseException | None = None
+        self.thread = threading.Thread(target=self._run)
+        self.thread.start()
+        assert wait_until(lambda: client.pending_count == 1)
+
+    def _run(self) -> None:
+        try:
+            self.client.request("ping")
+        except Exception as exc:
+            self.outcome = exc
+
+    def finish(self) -> type[BaseException] | None:
+        self.thread.join(10)
+        assert not self.thread.is_alive()
+        return None if self.outcome is None else type(self.outcome)

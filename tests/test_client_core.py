@@ -16,10 +16,18 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import websocket
+from exchange_helpers import Tagged, no_reconnect_client, unique_tag, wait_until
 
 import binance_ws as bw
 from binance_ws import Client, ClientState
+from binance_ws._transport import Transport
 from binance_ws.exchange import LocalExchange
+
+# Faults injected here are aimed at the test's own client (``tagged`` or a URL of
+# ``unique_tag``), so no other client of the shared exchange can take them. Their delays are
+# far longer than any wait in the test: a request that raises ConnectionClosedError was woken
+# by the loss of the connection, not by a late answer or its own timeout.
+NEVER = 60.0
 
 
 def test_ping_time_and_rate_limits(client: Client) -> None:
@@ -77,65 +85,67 @@ def test_many_threads_each_get_their_own_answer(client: Client) -> None:
     assert client.pending_count == 0
 
 
-def test_timeout_then_late_response_is_dropped(exchange: LocalExchange, client: Client) -> None:
-    exchange.delay_next("time", 0.6)
+def test_timeout_then_late_response_is_dropped(tagged: Tagged, caplog: pytest.LogCaptureFixture) -> None:
+    client = tagged.client
+    tagged.exchange.delay_next("time", 0.6, connection=tagged.tag)
     started = time.monotonic()
-    with pytest.raises(bw.RequestTimeoutError) as info:
-        client.request("time", timeout=0.2)
-    # Gave up at its own timeout, not when the late answer came (bounds loose for busy machines).
-    assert 0.15 < time.monotonic() - started < 3
-    assert isinstance(info.value, TimeoutError) and isinstance(info.value, bw.ExecutionUnknownError)
-    assert "time" in str(info.value) and "safe to retry" in str(info.value)
-    assert client.pending_count == 0
-    time.sleep(0.7)  # the late answer arrives now and must be dropped without harm
+    with caplog.at_level("DEBUG", logger="binance_ws"):
+        with pytest.raises(bw.RequestTimeoutError) as info:
+            client.request("time", timeout=0.2)
+        # Gave up at its own timeout (the late answer would have been a success).
+        assert time.monotonic() - started >= 0.15
+        assert isinstance(info.value, TimeoutError) and isinstance(info.value, bw.ExecutionUnknownError)
+        assert "time" in str(info.value) and "safe to retry" in str(info.value)
+        assert client.pending_count == 0
+        # The late answer arrives and is dropped without harm.
+        assert wait_until(lambda: any("nobody waits" in r.getMessage() for r in caplog.records))
     assert client.pending_count == 0
     assert client.request("ping").result == {}
 
 
 def test_disconnect_wakes_every_waiter_at_once(exchange: LocalExchange) -> None:
-    with Client(exchange.url, timeout=10) as c:
-        exchange.delay_next("ping", 5, times=6)
-        outcomes: list[tuple[type, float]] = []
+    tag = unique_tag("disconnect-wakes")
+    with no_reconnect_client(exchange.url_for(tag), timeout=NEVER) as c:
+        exchange.delay_next("ping", NEVER, times=6, connection=tag)
+        outcomes: list[BaseException] = []
         lock = threading.Lock()
 
         def call() -> None:
-            t0 = time.monotonic()
             try:
                 c.request("ping")
             except Exception as exc:
                 with lock:
-                    outcomes.append((type(exc), time.monotonic() - t0))
+                    outcomes.append(exc)
 
         threads = [threading.Thread(target=call) for _ in range(6)]
         for t in threads:
             t.start()
-        deadline = time.monotonic() + 3
-        while c.pending_count < 6 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert c.pending_count == 6
-        exchange.drop_all_connections()
+        assert wait_until(lambda: c.pending_count == 6)
+        assert exchange.drop_all_connections(connection=tag) == 1
         for t in threads:
-            t.join(5)
+            t.join(10)
+        # Woken by the loss alone: the answers come a minute late and so would a timeout.
         assert len(outcomes) == 6
-        assert all(cls is bw.ConnectionClosedError for cls, _ in outcomes)
-        assert max(took for _, took in outcomes) < 2.0  # far below the 10 s timeout
+        assert [type(e) for e in outcomes] == [bw.ConnectionClosedError] * 6
         assert c.state is ClientState.CLOSED
         assert c.pending_count == 0
         with pytest.raises(bw.ClientClosedError):
             c.request("ping")
 
 
-def test_drop_mid_request(exchange: LocalExchange, client: Client) -> None:
-    exchange.drop_next("ping")
+def test_drop_mid_request(tagged: Tagged) -> None:
+    tagged.exchange.drop_next("ping", connection=tagged.tag)
     with pytest.raises(bw.ConnectionClosedError) as info:
-        client.request("ping")
+        tagged.client.request("ping")
+    assert type(info.value) is bw.ConnectionClosedError
     assert info.value.sent is True
     assert "safe to retry" in str(info.value)
 
 
 def test_close_wakes_waiters(exchange: LocalExchange) -> None:
-    c = Client(exchange.url, timeout=10).connect()
-    exchange.delay_next("ping", 5, times=3)
+    tag = unique_tag("close-wakes")
+    c = Client(exchange.url_for(tag), timeout=NEVER).connect()
+    exchange.delay_next("ping", NEVER, times=3, connection=tag)
     results: list[BaseException] = []
 
     def call() -> None:
@@ -147,15 +157,11 @@ def test_close_wakes_waiters(exchange: LocalExchange) -> None:
     threads = [threading.Thread(target=call) for _ in range(3)]
     for t in threads:
         t.start()
-    deadline = time.monotonic() + 3
-    while c.pending_count < 3 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    t0 = time.monotonic()
+    assert wait_until(lambda: c.pending_count == 3)
     c.close()
     for t in threads:
-        t.join(5)
-    assert time.monotonic() - t0 < 3
-    assert len(results) == 3 and all(isinstance(r, bw.ConnectionClosedError) for r in results)
+        t.join(10)
+    assert len(results) == 3 and all(type(r) is bw.ConnectionClosedError for r in results)
     c.close()  # idempotent
     assert c.state is ClientState.CLOSED
 
@@ -164,34 +170,41 @@ def test_close_wakes_waiters(exchange: LocalExchange) -> None:
     "garbage", ["}{ not json", "[1, 2, 3]", '{"neither": "response"}', b"\x00\x01binary"]
 )
 def test_garbage_frames_are_skipped(
-    exchange: LocalExchange, client: Client, garbage: str | bytes, caplog: pytest.LogCaptureFixture
+    tagged: Tagged, garbage: str | bytes, caplog: pytest.LogCaptureFixture
 ) -> None:
-    exchange.garbage_next("ping", garbage)
+    client = tagged.client
+    tagged.exchange.garbage_next("ping", garbage, connection=tagged.tag)
     with caplog.at_level("WARNING", logger="binance_ws"):
         assert client.request("ping").result == {}
     assert any("skipped" in r.getMessage() for r in caplog.records)
     assert client.request("time").status == 200
 
 
-def test_unknown_id_is_skipped(exchange: LocalExchange, client: Client) -> None:
-    exchange.wrong_id_next("ping")
+def test_unknown_id_is_skipped(tagged: Tagged) -> None:
+    client = tagged.client
+    tagged.exchange.wrong_id_next("ping", connection=tagged.tag)
     with pytest.raises(bw.RequestTimeoutError):
         client.request("ping", timeout=0.3)
     assert client.request("ping").result == {}
     assert client.pending_count == 0
 
 
-def test_keyboard_interrupt_stops_a_blocked_call(exchange: LocalExchange, client: Client) -> None:
-    exchange.delay_next("ping", 3)
-    timer = threading.Timer(0.2, _thread.interrupt_main)
-    t0 = time.monotonic()
-    timer.start()
+def test_keyboard_interrupt_stops_a_blocked_call(tagged: Tagged) -> None:
+    client = tagged.client
+    tagged.exchange.delay_next("ping", NEVER, connection=tagged.tag)
+
+    def interrupt_once_waiting() -> None:
+        if wait_until(lambda: client.pending_count == 1):
+            _thread.interrupt_main()
+
+    interrupter = threading.Thread(target=interrupt_once_waiting)
+    interrupter.start()
     try:
+        # Neither the answer nor the timeout can end the call first: only Ctrl-C does.
         with pytest.raises(KeyboardInterrupt):
-            client.request("ping", timeout=5)
+            client.request("ping", timeout=NEVER)
     finally:
-        timer.join()
-    assert time.monotonic() - t0 < 1.5
+        interrupter.join(10)
     assert client.pending_count == 0
     assert client.request("time").status == 200  # still usable
 
@@ -228,9 +241,15 @@ def test_connect_refused() -> None:
         Client("ws://127.0.0.1:1/ws-api/v3", connect_timeout=2).connect()
 
 
+def transport_of(c: Client) -> Transport:
+    link = c._conns.link
+    assert link is not None and link.transport is not None
+    return link.transport
+
+
 def test_frames_queued_behind_a_writer_go_out_with_its_next_write(exchange: LocalExchange) -> None:
     with Client(exchange.url, timeout=10) as c:
-        transport = c._transport
+        transport = transport_of(c)
         assert transport is not None
         transport._send_lock.acquire()  # as if another thread were in the middle of a write
         answers: list[object] = []
@@ -251,23 +270,27 @@ def test_frames_queued_behind_a_writer_go_out_with_its_next_write(exchange: Loca
 
 
 def test_a_failed_write_is_reported_unsent_and_ends_the_connection(exchange: LocalExchange) -> None:
-    c = Client(exchange.url, timeout=10).connect()
+    tag = unique_tag("failed-write")
+    c = no_reconnect_client(exchange.url_for(tag), timeout=10).connect()
     try:
-        transport = c._transport
+        transport = transport_of(c)
         assert transport is not None and transport._sock is not None
-        transport._sock.shutdown(socket.SHUT_WR)  # the next write fails (EPIPE)
+        # The server must not answer the half-close below by closing: the client's reader
+        # would see that and end the connection before the write is even tried. Frozen, the
+        # server's side neither reads nor sends, so the write is what fails.
+        assert exchange.go_half_open(connection=tag) == 1
+        transport._sock.shutdown(socket.SHUT_WR)  # the next write fails (EPIPE), at once
         with pytest.raises(bw.ConnectionClosedError) as info:
             c.ping()
         assert info.value.sent is False  # its frame never reached the server whole
         assert "send failed" in str(info.value)
-        deadline = time.monotonic() + 3
-        while c.state is not ClientState.CLOSED and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert c.state is ClientState.CLOSED  # a stream cut mid-frame cannot be used again
+        # A stream cut mid-frame cannot be used again.
+        assert wait_until(lambda: c.state is ClientState.CLOSED)
         with pytest.raises(bw.ClientClosedError):
             c.ping()
     finally:
         c.close()
+        exchange.drop_all_connections(connection=tag)
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
@@ -304,16 +327,17 @@ def test_thread_count_back_to_baseline() -> None:
     try:
         assert proc.stdout is not None
         url = proc.stdout.readline().strip()
-        baseline = threading.active_count()
+        # Threads of earlier tests (the shared exchange's timers) may end meanwhile: compare
+        # sets of threads, not counts.
+        before = set(threading.enumerate())
         clients = [Client(url).connect() for _ in range(4)]
-        assert threading.active_count() == baseline + 4  # one reader each, nothing else
+        started = set(threading.enumerate()) - before
+        assert len(started) == 4  # one reader each, nothing else
+        assert all(t.name.startswith("binance-ws-reader-") for t in started)
         for c in clients:
             assert c.ping() is not None
             c.close()
-        deadline = time.monotonic() + 3
-        while threading.active_count() > baseline and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert threading.active_count() == baseline
+        assert wait_until(lambda: not any(t.is_alive() for t in started))
     finally:
         proc.terminate()
         proc.wait(10)

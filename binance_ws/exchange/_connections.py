@@ -151,15 +151,15 @@ class ConnectionGate:
 def cut(conn: ServerConnection) -> None:
     """Drop a connection at the TCP level, with no close frame (a lost link, as clients see it).
 
-    ``shutdown`` first: it sends the FIN and wakes the thread blocked reading the socket,
-    which a bare ``close`` does not do while another thread is inside ``recv``.
+    ``shutdown`` only: it sends the FIN and wakes the connection's thread waiting to read,
+    which then sees the end of the stream and closes the socket itself. Closing it here
+    would pull the descriptor from under that thread's ``select``, which can then wait forever
+    (a socket closed between its registration and the wait is silently forgotten).
     """
-    sock = conn.socket
     try:
-        sock.shutdown(socket.SHUT_RDWR)
+        conn.socket.shutdown(socket.SHUT_RDWR)
     except OSError:
-        pass  # already gone
-    sock.close()
+        pass  # already gone: its thread sees that too
 
 
 def close_in_background(conn: ServerConnection, code: int, reason: str) -> None:

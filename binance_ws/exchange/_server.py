@@ -4,6 +4,8 @@ Threads: one accept loop (``binance-ws-exchange-N``) from the ``websockets`` pac
 threaded server, one handler thread per connection, a housekeeping thread that ends
 connections past their lifetime, short timer threads for delayed answers, and the scripted
 market participant when it is on. Everything stops in :meth:`LocalExchange.close`.
+Fault injection and connection trouble (drops, half-open, refusals) live in ``_control``;
+the table of accepted connections in ``_links``.
 
 A request goes: decode (decimals as ``Decimal``) -> fault injection -> request weight (429,
 418) -> method and parameter checks -> security (``_security.authenticate``) -> unfilled
@@ -18,31 +20,38 @@ import itertools
 import json
 import logging
 import random
+import ssl
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import _json
 from .._spec import METHODS
 from . import _errors
 from ._accounts import DEMO_ACCOUNT, Accounts
-from ._connections import ConnectionGate, close_in_background, cut
+from ._connections import ConnectionGate, cut
+from ._control import ExchangeControls
 from ._engine import Engine
 from ._errors import DEFAULT_FAULTS, ExchangeError
 from ._faults import Fault, FaultPlan
 from ._handlers import HANDLERS, now_ms
 from ._keys import KeyStore
+from ._links import TAG_KEY, LinkTable, tag_of
 from ._market import Book, SymbolInfo, default_symbols, synthetic_symbols
 from ._params import check_params, normalize_params
 from ._ratelimit import OrderCounter, WeightCounter, weight_of
 from ._security import authenticate
 from ._userdata import Subscription, UserDataHub
 
+if TYPE_CHECKING:
+    from ._tls import LocalCA
+
 try:
     from websockets.exceptions import ConnectionClosed
+    from websockets.http11 import Request, Response
     from websockets.sync.server import Server, ServerConnection, serve
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError(
@@ -75,8 +84,12 @@ _exchange_numbers = itertools.count(1)
 class Session:
     """Per-connection state: the logon key, options from the URL, subscriptions."""
 
-    def __init__(self, conn: ServerConnection, *, return_rate_limits: bool = True) -> None:
+    def __init__(
+        self, conn: ServerConnection, *, return_rate_limits: bool = True, tag: str | None = None
+    ) -> None:
         self.conn = conn
+        #: The ``?tag=`` of the connection URL (faults aimed at it go to this connection only).
+        self.tag = tag
         #: The client's IP (request weight and connection limits count per IP).
         self.ip: str = _peer_ip(conn)
         self.connected_since = now_ms()
@@ -115,7 +128,7 @@ def _peer_ip(conn: ServerConnection) -> str:
     return str(address[0]) if isinstance(address, tuple) and address else "unknown"
 
 
-class LocalExchange:
+class LocalExchange(ExchangeControls):
     """A Binance-compatible WebSocket API server on 127.0.0.1.
 
     ``port=0`` (the default) picks a free port; read the address from :attr:`url`.
@@ -142,11 +155,20 @@ class LocalExchange:
     ``scripted_market=True`` starts a participant that places and cancels orders at a gentle
     pace, so prices move and user-data events flow.
 
+    TLS: ``tls=True`` serves ``wss://`` with a throwaway certificate for 127.0.0.1 (needs
+    ``trustme``, in the ``test`` extra); a client trusts it through
+    :meth:`client_ssl_context` or the CA file :attr:`ca_pem_path`. ``ssl_context=`` serves
+    with a context of your own instead.
+
     Fault injection for tests (each applies to the next ``times`` requests of ``method``;
     ``"*"`` matches any method): :meth:`fail_next`, :meth:`delay_next`,
     :meth:`garbage_next`, :meth:`drop_next`, :meth:`wrong_id_next`,
-    :meth:`duplicate_id_next`; plus :meth:`drop_all_connections`,
-    :meth:`send_server_shutdown` and :meth:`restart`.
+    :meth:`duplicate_id_next`. Connection trouble: :meth:`drop_all_connections`,
+    :meth:`go_half_open`, :meth:`refuse_connections` (attempts are counted in
+    :attr:`connection_attempts`), :meth:`send_server_shutdown` and :meth:`restart`. The
+    fault methods, drops, half-open and the shutdown event take ``connection=<tag>`` to
+    concern only the client connected to :meth:`url_for` that tag, so tests sharing one
+    exchange never take each other's faults.
 
     Example::
 
@@ -174,7 +196,20 @@ class LocalExchange:
         ping_timeout: float | None = DEFAULT_PING_TIMEOUT,
         max_connection_age: float | None = DEFAULT_MAX_CONNECTION_AGE,
         scripted_market: bool = False,
+        tls: bool = False,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        if tls and ssl_context is not None:
+            raise ValueError("give tls=True (a test certificate) or ssl_context= (your own), not both")
+        if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
+            raise TypeError(f"ssl_context must be an ssl.SSLContext, got {type(ssl_context).__name__}")
+        self._ca: LocalCA | None = None
+        if tls:
+            from ._tls import LocalCA
+
+            self._ca = LocalCA()
+            ssl_context = self._ca.server_context()
+        self._ssl_context = ssl_context
         self._requested_port = port
         self.symbols: dict[str, SymbolInfo] = {
             s.symbol: s for s in default_symbols() + synthetic_symbols(extra_symbols)
@@ -193,6 +228,7 @@ class LocalExchange:
         self.keys = KeyStore.demo(DEMO_ACCOUNT)
         self.engine = Engine(self)
         self.faults = FaultPlan()
+        self._links = LinkTable()
         #: User Data Stream subscriptions of every connection.
         self.user_data = UserDataHub()
         self._gate = ConnectionGate(
@@ -221,10 +257,55 @@ class LocalExchange:
 
     @property
     def url(self) -> str:
-        """The ``ws://127.0.0.1:PORT/ws-api/v3`` address to give to :class:`binance_ws.Client`."""
+        """The ``ws://127.0.0.1:PORT/ws-api/v3`` address to give to :class:`binance_ws.Client`.
+
+        ``wss://`` when the exchange serves TLS.
+        """
         if not self.port:
             raise RuntimeError("the exchange is not started: call start() or use it in a with block")
-        return f"ws://127.0.0.1:{self.port}/ws-api/v3"
+        scheme = "ws" if self._ssl_context is None else "wss"
+        return f"{scheme}://127.0.0.1:{self.port}/ws-api/v3"
+
+    def url_for(self, tag: str) -> str:
+        """:attr:`url` with ``?tag=<tag>``: a connection the ``connection=tag`` faults target.
+
+        Example::
+
+            >>> with LocalExchange() as ex:
+            ...     ex.url_for("a b").endswith("/ws-api/v3?tag=a+b")
+            True
+        """
+        if not isinstance(tag, str) or not tag:
+            raise ValueError(f"tag must be a non-empty str, got {tag!r}")
+        return f"{self.url}?{urllib.parse.urlencode({TAG_KEY: tag})}"
+
+    def client_ssl_context(self) -> ssl.SSLContext:
+        """An ``ssl.SSLContext`` trusting the test certificate of ``LocalExchange(tls=True)``.
+
+        Example::
+
+            >>> import json, websocket
+            >>> with LocalExchange(tls=True) as ex:
+            ...     ws = websocket.create_connection(ex.url, sslopt={"context": ex.client_ssl_context()})
+            ...     _ = ws.send(json.dumps({"id": 1, "method": "ping"}))
+            ...     json.loads(ws.recv())["status"]
+            ...     ws.close()
+            200
+        """
+        return self._local_ca("client_ssl_context()").client_context()
+
+    @property
+    def ca_pem_path(self) -> str:
+        """A PEM file holding the CA of ``LocalExchange(tls=True)`` (removed by :meth:`close`)."""
+        return self._local_ca("ca_pem_path").ca_pem_path()
+
+    def _local_ca(self, what: str) -> LocalCA:
+        if self._ca is None:
+            raise RuntimeError(
+                f"{what} is for LocalExchange(tls=True); with ssl_context= of your own, "
+                "trust your own certificate authority"
+            )
+        return self._ca
 
     def start(self) -> LocalExchange:
         """Bind 127.0.0.1 and serve in a background thread; returns once it accepts connections."""
@@ -245,7 +326,9 @@ class LocalExchange:
             self._handle_connection,
             "127.0.0.1",
             port,
-            process_request=self._gate.admit,
+            ssl=self._ssl_context,
+            process_request=self._admit,
+            create_connection=cast("type[ServerConnection]", self._links.create),
             compression=None,
             max_size=MAX_REQUEST_FRAME,
             ping_interval=self._ping_interval,
@@ -259,10 +342,22 @@ class LocalExchange:
         )
         self._thread.start()
 
+    def _admit(self, conn: ServerConnection, request: Request) -> Response | None:
+        """``process_request`` hook: refuse while asked to, else the connection limits decide."""
+        status = self._links.refused_status(conn)
+        if status is not None:
+            code, msg = DEFAULT_FAULTS.get(
+                status, (-1000, "An unknown error occurred while processing the request.")
+            )
+            return conn.respond(status, json.dumps({"code": code, "msg": msg}))
+        return self._gate.admit(conn, request)
+
     def _close_connections(self, code: int, reason: str, wait: float = 3.0) -> None:
         # Done here, not by Server.shutdown(): before websockets 17 (all Python 3.10 gets) it
         # leaves the connections open and takes no close code. In parallel, so silent clients
-        # cost one close_timeout in all.
+        # cost one close_timeout in all. Half-open connections are let go first: a frozen
+        # connection cannot close.
+        self._links.release(None)
         closers = [
             threading.Thread(
                 target=s.conn.close, args=(code, reason), name="binance-ws-exchange-close", daemon=True
@@ -299,6 +394,8 @@ class LocalExchange:
         self._stop_serving()
         for timer in timers:
             timer.join(1)
+        if self._ca is not None:
+            self._ca.cleanup()
 
     def restart(self) -> None:
         """Drop every connection and serve again on the same port; accounts and orders stay.
@@ -325,6 +422,8 @@ class LocalExchange:
     def __repr__(self) -> str:
         port = getattr(self, "port", 0)
         where = f"ws://127.0.0.1:{port}" if port else "not started"
+        if port and getattr(self, "_ssl_context", None) is not None:
+            where = f"wss://127.0.0.1:{port}"
         count = len(getattr(self, "_sessions", ()))
         return f"<LocalExchange {where} symbols={len(getattr(self, 'symbols', ()))} connections={count}>"
 
@@ -350,72 +449,14 @@ class LocalExchange:
                 return record.account_id
         return DEMO_ACCOUNT
 
-    # -- connection behaviour --------------------------------------------------------------
-
-    def send_server_shutdown(self, *, close_after: float | None = None) -> None:
-        """Push ``{"event": {"e": "serverShutdown", "E": ms}}`` to every connection.
-
-        ``close_after``: also close every connection that many seconds later, as the real
-        server does once its grace period ends.
-        """
-        frame = _json.dumps({"event": {"e": "serverShutdown", "E": now_ms()}})
-        sessions = self.sessions()
-        for session in sessions:
-            session.send(frame)
-        if close_after is not None:
-
-            def close_all() -> None:
-                for session in sessions:
-                    close_in_background(session.conn, 1001, "server shutdown")
-
-            self._later(close_after, close_all)
-
-    def drop_all_connections(self) -> None:
-        """Cut every client connection at once (TCP close, no close frame)."""
-        for session in self.sessions():
-            cut(session.conn)
-
-    # -- fault injection -------------------------------------------------------------------
-
-    def fail_next(
-        self,
-        method: str,
-        status: int,
-        *,
-        code: int | None = None,
-        msg: str | None = None,
-        data: dict[str, object] | None = None,
-        times: int = 1,
-    ) -> None:
-        """Answer the next request(s) of ``method`` with this error status (400...503)."""
-        self.faults.add(method, Fault(status=status, code=code, msg=msg, data=data), times)
-
-    def delay_next(self, method: str, seconds: float, *, times: int = 1) -> None:
-        """Answer the next request(s) of ``method`` only after ``seconds``."""
-        self.faults.add(method, Fault(delay=seconds), times)
-
-    def garbage_next(self, method: str, frame: str | bytes = "}{ not json", *, times: int = 1) -> None:
-        """Send ``frame`` (bytes: as a binary frame) before answering the next request(s)."""
-        self.faults.add(method, Fault(garbage=frame), times)
-
-    def drop_next(self, method: str, *, times: int = 1) -> None:
-        """Cut the connection instead of answering the next request of ``method``."""
-        self.faults.add(method, Fault(drop=True), times)
-
-    def wrong_id_next(self, method: str, *, times: int = 1) -> None:
-        """Answer the next request(s) of ``method`` with an id nobody asked for."""
-        self.faults.add(method, Fault(wrong_id=True), times)
-
-    def duplicate_id_next(self, method: str, *, times: int = 1) -> None:
-        """Answer the next request(s) of ``method`` twice, with the same id."""
-        self.faults.add(method, Fault(duplicate=True), times)
-
     # -- serving ---------------------------------------------------------------------------
 
     def _handle_connection(self, conn: ServerConnection) -> None:
-        query = urllib.parse.parse_qs(urllib.parse.urlsplit(conn.request.path if conn.request else "").query)
+        path = conn.request.path if conn.request else ""
+        # Other query keys than these two are ignored, as Binance ignores them.
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
         hide = [v.lower() for v in query.get("returnRateLimits", [])]
-        session = Session(conn, return_rate_limits="false" not in hide)
+        session = Session(conn, return_rate_limits="false" not in hide, tag=tag_of(path))
         with self._sessions_lock:
             self._sessions.add(session)
         try:
@@ -427,6 +468,7 @@ class LocalExchange:
             logger.debug("connection ended: %s", exc)
         finally:
             self._gate.release(conn)
+            self._links.forget(conn)
             self.user_data.drop_session(session)
             with self._sessions_lock:
                 self._sessions.discard(session)
@@ -451,7 +493,7 @@ class LocalExchange:
         if method.startswith("v3/"):
             method = method[3:]
         self.requests.append((method, params))
-        fault = self.faults.take(method)
+        fault = self.faults.take(method, session.tag)
         if fault is not None:
             if fault.drop:
                 cut(session.conn)

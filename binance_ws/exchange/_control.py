@@ -1,0 +1,229 @@
+"""What a test does to the local exchange: fault injection and connection trouble.
+
+Mixed into :class:`~binance_ws.exchange.LocalExchange`. Every method takes an optional
+``connection=`` tag: then it concerns only the connections whose URL carries ``?tag=<tag>``
+(:meth:`LocalExchange.url_for` makes such a URL), so a test's fault cannot be taken by another
+client of a shared exchange. A tag names a client rather than one TCP connection: a client
+that reconnects to the same URL carries it again.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .. import _json
+from ._connections import close_in_background
+from ._faults import Fault, FaultPlan
+from ._handlers import now_ms
+from ._links import LinkTable
+
+if TYPE_CHECKING:
+    from ._server import Session
+
+__all__ = ["ExchangeControls"]
+
+
+class ExchangeControls:
+    """Fault injection and connection trouble (see :class:`LocalExchange`)."""
+
+    faults: FaultPlan
+    _links: LinkTable
+
+    if TYPE_CHECKING:
+
+        def sessions(self) -> list[Session]: ...
+
+        def _later(self, delay: float, action: Callable[[], None]) -> None: ...
+
+    # -- connection trouble ----------------------------------------------------------------
+
+    @property
+    def connection_attempts(self) -> int:
+        """TCP connections the exchange has accepted so far, refused ones included.
+
+        Counts each attempt once, whatever became of it (served, refused with a reset or an
+        HTTP status, or limited), so a test can watch a client's reconnect backoff.
+        """
+        return self._links.attempts
+
+    def send_server_shutdown(
+        self, *, close_after: float | None = None, connection: str | None = None
+    ) -> None:
+        """Push ``{"event": {"e": "serverShutdown", "E": ms}}`` to every connection.
+
+        ``close_after``: also close every connection that many seconds later, as the real
+        server does once its grace period ends. ``connection``: only those with this tag.
+        """
+        tag = _tag(connection)
+        frame = _json.dumps({"event": {"e": "serverShutdown", "E": now_ms()}})
+        sessions = [s for s in self.sessions() if tag is None or s.tag == tag]
+        for session in sessions:
+            session.send(frame)
+        if close_after is not None:
+
+            def close_all() -> None:
+                for session in sessions:
+                    close_in_background(session.conn, 1001, "server shutdown")
+
+            self._later(close_after, close_all)
+
+    def drop_all_connections(self, *, connection: str | None = None) -> int:
+        """Cut client connections at once (TCP close, no close frame); returns how many.
+
+        Every connection the exchange has accepted and not yet closed is cut, including one
+        whose opening handshake is still under way; a connection accepted afterwards is a
+        new one. ``connection``: only those whose URL carries this tag.
+        """
+        return self._links.cut(_tag(connection))
+
+    def go_half_open(self, *, connection: str | None = None) -> int:
+        """Make the open connections go silent without closing them; returns how many.
+
+        The TCP connection stays up, but the exchange reads nothing from it: no request is
+        answered, no ping is answered (no pong) and the exchange sends no pings of its own
+        (so it does not drop the client for a missing pong meanwhile). It is what a client sees
+        when a link dies without a FIN, or when a server hangs. :meth:`end_half_open` lets
+        the connections go on: requests sent meanwhile are then processed, as TCP delivers
+        data late. :meth:`drop_all_connections` still cuts them.
+
+        Only connections open now are affected (``connection``: those with this tag); new
+        ones are served normally, as after a real outage; add :meth:`refuse_connections`
+        to keep them out too.
+
+        Example::
+
+            >>> import json, websocket
+            >>> from binance_ws.exchange import LocalExchange
+            >>> with LocalExchange() as ex:
+            ...     ws = websocket.create_connection(ex.url, timeout=0.3)
+            ...     frozen = ex.go_half_open()
+            ...     _ = ws.send(json.dumps({"id": 1, "method": "ping"}))
+            ...     try:
+            ...         ws.recv()
+            ...     except websocket.WebSocketTimeoutException:
+            ...         print("no answer")
+            ...     thawed = ex.end_half_open()
+            ...     ws.settimeout(5)
+            ...     answer = json.loads(ws.recv())
+            ...     ws.close()
+            no answer
+            >>> (frozen, thawed, answer["id"])
+            (1, 1, 1)
+        """
+        return self._links.hold(_tag(connection))
+
+    def end_half_open(self, *, connection: str | None = None) -> int:
+        """Let half-open connections go on (``connection``: only those with this tag); returns how many."""
+        return self._links.release(_tag(connection))
+
+    def refuse_connections(self, seconds: float | None = None, *, status: int | None = None) -> None:
+        """Refuse new connections, for ``seconds`` or until :meth:`accept_connections`.
+
+        Without ``status`` a new TCP connection is reset (RST) as soon as it is accepted;
+        with ``status`` (an HTTP error status such as 503) its opening handshake is answered
+        with it and a Binance error body. Connections already open are left alone. Every
+        attempt is counted in :attr:`connection_attempts`.
+
+        Example::
+
+            >>> import websocket
+            >>> from binance_ws.exchange import LocalExchange
+            >>> with LocalExchange() as ex:
+            ...     ex.refuse_connections(status=503)
+            ...     try:
+            ...         websocket.create_connection(ex.url, timeout=5)
+            ...     except websocket.WebSocketBadStatusException as exc:
+            ...         print(exc.status_code)
+            ...     ex.accept_connections()
+            ...     websocket.create_connection(ex.url, timeout=5).close()
+            ...     ex.connection_attempts
+            503
+            2
+        """
+        if seconds is not None and (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, (int, float))
+            or math.isnan(seconds)
+            or seconds <= 0
+        ):
+            raise ValueError(
+                f"seconds must be a positive number or None (until accept_connections), got {seconds!r}"
+            )
+        if status is not None and (
+            isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599
+        ):
+            raise ValueError(
+                f"status must be an HTTP error status (400...599) or None for a TCP reset, got {status!r}"
+            )
+        self._links.refuse(None if seconds is None else float(seconds), status)
+
+    def accept_connections(self) -> None:
+        """End :meth:`refuse_connections`: new connections are served again."""
+        self._links.accept()
+
+    @property
+    def refusing_connections(self) -> bool:
+        """True while :meth:`refuse_connections` is in effect."""
+        return self._links.refusing
+
+    # -- fault injection -------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        *,
+        code: int | None = None,
+        msg: str | None = None,
+        data: dict[str, object] | None = None,
+        times: int = 1,
+        connection: str | None = None,
+    ) -> None:
+        """Answer the next request(s) of ``method`` with this error status (400...503).
+
+        ``connection``: only a connection whose URL carries this tag takes the fault.
+        """
+        fault = Fault(status=status, code=code, msg=msg, data=data)
+        self.faults.add(method, fault, times, connection=_tag(connection))
+
+    def delay_next(
+        self, method: str, seconds: float, *, times: int = 1, connection: str | None = None
+    ) -> None:
+        """Answer the next request(s) of ``method`` only after ``seconds`` (``connection``: a tag)."""
+        self.faults.add(method, Fault(delay=seconds), times, connection=_tag(connection))
+
+    def garbage_next(
+        self,
+        method: str,
+        frame: str | bytes = "}{ not json",
+        *,
+        times: int = 1,
+        connection: str | None = None,
+    ) -> None:
+        """Send ``frame`` (bytes: as a binary frame) before answering the next request(s).
+
+        ``connection``: only a connection whose URL carries this tag takes the fault.
+        """
+        self.faults.add(method, Fault(garbage=frame), times, connection=_tag(connection))
+
+    def drop_next(self, method: str, *, times: int = 1, connection: str | None = None) -> None:
+        """Cut the connection instead of answering the next request of ``method`` (``connection``: a tag)."""
+        self.faults.add(method, Fault(drop=True), times, connection=_tag(connection))
+
+    def wrong_id_next(self, method: str, *, times: int = 1, connection: str | None = None) -> None:
+        """Answer the next request(s) of ``method`` with an id nobody asked for (``connection``: a tag)."""
+        self.faults.add(method, Fault(wrong_id=True), times, connection=_tag(connection))
+
+    def duplicate_id_next(self, method: str, *, times: int = 1, connection: str | None = None) -> None:
+        """Answer the next request(s) of ``method`` twice, with the same id (``connection``: a tag)."""
+        self.faults.add(method, Fault(duplicate=True), times, connection=_tag(connection))
+
+
+def _tag(connection: str | None) -> str | None:
+    if connection is not None and (not isinstance(connection, str) or not connection):
+        raise ValueError(
+            f"connection must be a tag (a non-empty str, as given to url_for) or None, got {connection!r}"
+        )
+    return connection
