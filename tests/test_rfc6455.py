@@ -59,7 +59,7 @@ def serve() -> Iterator[Callable[[Callable[[RawConnection], None]], RawServer]]:
 
 def fails_at_once(server: RawServer) -> ConnectionClosedError:
     """Connect, send a ping and expect the connection to fail well before the timeout."""
-    with Client(server.url, timeout=10) as client:
+    with Client(server.url, timeout=10, reconnect=False) as client:
         started = time.monotonic()
         with pytest.raises(ConnectionClosedError) as raised:
             client.ping()
@@ -147,7 +147,7 @@ def test_ping_of_125_bytes_is_echoed_and_the_request_answered(
         conn.send(server_frame(TEXT, answer(request)))
 
     server = serve(script)
-    with Client(server.url, timeout=10) as client:
+    with Client(server.url, timeout=10, reconnect=False) as client:
         client.ping()
     conn = server.connection()
     (pong,) = [f for f in conn.frames if f.opcode == PONG]
@@ -167,7 +167,7 @@ def test_fragmented_answer_with_pings_inside_is_delivered(
         conn.send(server_frame(CONT, body[cut:]))
 
     server = serve(script)
-    with Client(server.url, timeout=10) as client:
+    with Client(server.url, timeout=10, reconnect=False) as client:
         assert client.request("ping").result == {"note": "\u00e9\u20ac"}
     conn = server.connection()
     assert [f.payload for f in conn.frames if f.opcode == PONG] == [b"one", b"two"]
@@ -213,7 +213,7 @@ def test_invalid_utf8_wakes_the_waiter_after_earlier_answers_were_delivered(
         conn.send(server_frame(TEXT, b'{"id":"\xff","status":200,"result":{}}'))
 
     server = serve(script)
-    with Client(server.url, timeout=10) as client:
+    with Client(server.url, timeout=10, reconnect=False) as client:
         assert type(client.ping()) is Empty
         started = time.monotonic()
         with pytest.raises(ConnectionClosedError, match="not UTF-8"):
@@ -234,7 +234,7 @@ def test_every_waiter_is_woken_by_a_protocol_error(
 
     server = serve(script)
     errors: list[BaseException] = []
-    with Client(server.url, timeout=10) as client:
+    with Client(server.url, timeout=10, reconnect=False) as client:
         started = time.monotonic()
         threads = [threading.Thread(target=_record_error, args=(client.ping, errors)) for _ in range(4)]
         for thread in threads:
@@ -255,7 +255,7 @@ def _record_error(call: Callable[[], object], errors: list[BaseException]) -> No
 
 def test_a_101_naming_an_extension_not_offered_fails_the_connect() -> None:
     with RawServer(extra_headers={"Sec-WebSocket-Extensions": "permessage-deflate"}) as server:
-        client = Client(server.url, timeout=10)
+        client = Client(server.url, timeout=10, reconnect=False)
         try:
             with pytest.raises(ConnectError, match="Sec-WebSocket-Extensions"):
                 client.connect()
