@@ -95,6 +95,18 @@ def signed_client(exchange: LocalExchange) -> Iterator[Client]:
 
 
 @pytest.fixture
+def signed_tagged(exchange: LocalExchange, request: pytest.FixtureRequest) -> Iterator[Tagged]:
+    """As ``tagged``, with the demo HMAC key (for faults in signed methods)."""
+    tag = unique_tag(request.node.name)
+    key = exchange.keys.hmac
+    with no_reconnect_client(
+        exchange.url_for(tag), api_key=key.api_key, api_secret=key.api_secret, timeout=5
+    ) as c:
+        yield Tagged(exchange, tag, c)
+    assert c.pending_count == 0
+
+
+@pytest.fixture
 def offline() -> Client:
     """A client that is never connected: validation runs before anything is sent."""
     return Client("ws://127.0.0.1:9/ws-api/v3", api_key="demo-key", api_secret="demo-secret")
