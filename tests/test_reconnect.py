@@ -284,9 +284,12 @@ def test_restore_steps_run_on_the_new_connection_before_other_calls(ex: LocalExc
 def test_restart_of_the_server_is_healed(ex: LocalExchange) -> None:
     with Client(ex.url, timeout=5) as c:
         losses: list[str] = []
-        c.on_connection_event(
-            lambda e: e.kind is ConnectionEventKind.DISCONNECTED and losses.append(e.reason)
-        )
+
+        def record(event: ConnectionEvent) -> None:
+            if event.kind is ConnectionEventKind.DISCONNECTED:
+                losses.append(event.reason)
+
+        c.on_connection_event(record)
         assert c.ping() is not None
         ex.restart()
         # An attempt may still reach the old server while it stops, and be closed again.
