@@ -33,6 +33,7 @@ from ._errors import (
     ConnectionClosedError,
     InvalidParameterError,
     ProtocolError,
+    RateLimitedError,
 )
 from ._methods import AllMethods
 from ._ratelimits import RateLimit, parse_rate_limits
@@ -199,6 +200,7 @@ class Client(RequestPath, AllMethods):
         self._ids = itertools.count(1)
         self._forks = fork_count()
         self._raw_rate_limits: Any = None
+        self._hold: tuple[float, RateLimitedError] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 

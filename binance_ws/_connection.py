@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ._errors import ClientClosedError, ConnectError, ConnectionClosedError
+from ._errors import ClientClosedError, ConnectError, ConnectionClosedError, RateLimitedError
 from ._pending import PendingTable
 
 if TYPE_CHECKING:
@@ -399,10 +399,15 @@ class Connections:
                     link = self._prepared(had_session)
                 except ClientClosedError:
                     return
-                except (ConnectError, ConnectionClosedError) as exc:
+                except (ConnectError, ConnectionClosedError, RateLimitedError) as exc:
                     failures += 1
                     self._attempt_error = str(exc)
                     logger.warning("reconnect attempt %d failed: %s", failures, exc)
+                    if isinstance(exc, RateLimitedError):
+                        # Refused for too many attempts or banned: no attempt before retryAfter.
+                        wait = exc.seconds_left()
+                        if wait and self._stop.wait(min(wait, threading.TIMEOUT_MAX)):
+                            return
                     continue
                 self._attempt_error = None
                 if self._publish(link):
@@ -432,7 +437,7 @@ class Connections:
     def _rotate_quietly(self, reason: str) -> None:
         try:
             self.rotate(reason, drain=None)
-        except (ConnectError, ConnectionClosedError, ClientClosedError) as exc:
+        except (ConnectError, ConnectionClosedError, ClientClosedError, RateLimitedError) as exc:
             logger.warning("rotation (%s) failed, the current connection stays: %s", reason, exc)
 
     def rotate(self, reason: str, drain: float | None) -> None:

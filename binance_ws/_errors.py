@@ -347,19 +347,55 @@ class PartialSuccessError(APIError):
 
 
 class RateLimitedError(APIError):
-    """429: a rate limit was exceeded; wait until ``retry_after`` (UTC) before sending more."""
+    """429: a rate limit was exceeded; wait until ``retry_after`` (UTC) before sending more.
+
+    Sending on after a 429 is what gets an IP banned (418), so after one the client itself
+    refuses every request until ``retry_after``: those errors have ``local=True`` (nothing
+    was sent) and carry the server's ``retry_after``.
+    """
+
+    #: True when the client refused the request itself, before sending anything.
+    local = False
+
+    def held_back(self, method: str) -> RateLimitedError:
+        """The error of a request refused locally while this one's ``retry_after`` holds."""
+        error = type(self)(
+            self.status,
+            self.code,
+            self.msg,
+            method=method,
+            data=self.data,
+            rate_limits=self.rate_limits,
+        )
+        error.local = True
+        return error
+
+    def seconds_left(self, time_offset_ms: int = 0) -> float | None:
+        """Seconds from now until ``retry_after`` (server clock minus ``time_offset_ms``)."""
+        raw = None if self.data is None else self.data.get("retryAfter")
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            return None
+        import time
+
+        return max(0.0, (raw - time_offset_ms) / 1000 - time.time())
 
     @property
     def retry_after(self) -> _dt.datetime | None:
         """When sending may resume, as a timezone-aware UTC datetime, if the server said."""
         raw = None if self.data is None else self.data.get("retryAfter")
-        if not isinstance(raw, int):
+        if isinstance(raw, bool) or not isinstance(raw, int):
             return None
-        return _dt.datetime.fromtimestamp(raw / 1000, tz=_dt.timezone.utc)
+        try:
+            return _dt.datetime.fromtimestamp(raw / 1000, tz=_dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):  # beyond what a datetime holds
+            return _dt.datetime.max.replace(tzinfo=_dt.timezone.utc) if raw > 0 else None
 
     def _hint(self) -> str:
         after = self.retry_after
-        return f"; retry after {after.isoformat()}" if after else ""
+        hint = f"; retry after {after.isoformat()}" if after else ""
+        if self.local:
+            hint += "; not sent: the client holds every request back until then, as Binance asks"
+        return hint
 
 
 class IPBannedError(RateLimitedError):

@@ -4,6 +4,7 @@
 # ``binance_ws`` (for tracebacks), whose namespace could not resolve string annotations, so
 # typing.get_type_hints (cattrs, attrs.resolve_types) would fail on them.
 
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -12,6 +13,8 @@ import attrs
 from .enums import RateLimitInterval, RateLimitType
 
 __all__ = ["RateLimit", "parse_rate_limit", "parse_rate_limits"]
+
+_INTERVAL_SECONDS = {"SECOND": 1, "MINUTE": 60, "HOUR": 3600, "DAY": 86400}
 
 
 @attrs.frozen(kw_only=True)
@@ -38,6 +41,21 @@ class RateLimit:
     def remaining(self) -> int | None:
         """How much of the limit is left in the current interval, if ``count`` is known."""
         return None if self.count is None else self.limit - self.count
+
+    @property
+    def exhausted(self) -> bool:
+        """True when ``count`` has reached ``limit`` (the next request would be refused)."""
+        return self.count is not None and self.count >= self.limit
+
+    def seconds_to_reset(self, now: float | None = None) -> float:
+        """Seconds until this counter's window ends; windows are calendar aligned (UTC).
+
+        A 1-MINUTE window ends at the next full minute, a 10-SECOND one at :00, :10, ...,
+        a 1-DAY one at midnight UTC. ``now``: epoch seconds (default: the local clock).
+        """
+        length = _INTERVAL_SECONDS.get(str(self.interval), 60) * max(self.interval_num, 1)
+        at = time.time() if now is None else now
+        return length - (at % length)
 
     def to_wire(self) -> dict[str, Any]:
         """The record as the server sends it (camelCase keys, plain JSON values).

@@ -32,6 +32,7 @@ from ._errors import (
     ConnectionClosedError,
     InvalidParameterError,
     ProtocolError,
+    RateLimitedError,
     RequestTimeoutError,
     UnauthorizedError,
     error_for_response,
@@ -100,6 +101,8 @@ class RequestPath:
     _ids: itertools.count[int]
     _forks: int
     _raw_rate_limits: Any
+    #: After a 429/418: (time.monotonic() until which nothing is sent, the server's error).
+    _hold: tuple[float, RateLimitedError] | None
 
     @property
     def _session_key(self) -> str | None:
@@ -236,6 +239,11 @@ class RequestPath:
             raise ClientClosedError(
                 f"{method}: this client was connected in another process; create a new Client"
             )
+        hold = self._hold
+        if hold is not None:
+            if time.monotonic() < hold[0]:
+                raise hold[1].held_back(method)
+            self._hold = None
         wait = self.timeout if timeout is None else validate_timeout(timeout)
         ident = threading.get_ident()
         on_main = ident == _MAIN_THREAD
@@ -296,14 +304,36 @@ class RequestPath:
             self._raw_rate_limits = raw_limits
         status = frame.get("status")
         if status != 200:
-            raise error_for_response(
+            error = error_for_response(
                 status if isinstance(status, int) else 0,
                 frame.get("error"),
                 method=method,
                 request_id=request_id,
                 rate_limits=parse_rate_limits(raw_limits),
             )
+            if isinstance(error, RateLimitedError):
+                self._hold_back(error)
+            raise error
         return frame
+
+    def _hold_back(self, error: RateLimitedError) -> None:
+        """After a 429 or 418, send nothing until the server's ``retryAfter``.
+
+        Binance bans an IP that keeps sending after a 429. Without a ``retryAfter`` the
+        hold lasts until the end of the exhausted window the response reported (1 s if none).
+        """
+        seconds = error.seconds_left(self._time_offset)
+        if seconds is None:
+            seconds = max(
+                (limit.seconds_to_reset() for limit in error.rate_limits if limit.exhausted), default=1.0
+            )
+        until = time.monotonic() + min(seconds, threading.TIMEOUT_MAX)
+        current = self._hold
+        if current is None or current[0] < until:
+            self._hold = (until, error)
+        logger.warning(
+            "%s: holding every request back for %.1f s, as the server asked", error.method, seconds
+        )
 
 
 def _refuse_unknown(name: str, params: Sequence[ParamSpec], unknown: Mapping[str, Any]) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import collections
 import itertools
+import json
 import logging
 import socket
 import ssl
@@ -35,7 +36,7 @@ from collections.abc import Callable
 
 import websocket
 
-from ._errors import ConnectError, ConnectionClosedError
+from ._errors import ConnectError, ConnectionClosedError, RateLimitedError, error_for_response
 from ._framing import (
     OP_BINARY,
     OP_CLOSE,
@@ -205,6 +206,9 @@ class Transport:
             ws = websocket.WebSocket(skip_utf8_validation=True)
             ws.connect(self.url, socket=stream, timeout=self._connect_timeout)
         except websocket.WebSocketBadStatusException as exc:
+            if exc.status_code in (418, 429):
+                # Too many connection attempts (or a ban): the server's retryAfter counts.
+                raise _handshake_refusal(exc.status_code, exc.resp_body) from exc
             raise ConnectError(f"handshake with {self.url} refused: HTTP {exc.status_code}") from exc
         except ssl.SSLCertVerificationError as exc:
             raise ConnectError(f"cannot connect to {self.url}: {exc.verify_message or exc}") from exc
@@ -497,6 +501,16 @@ class Transport:
         if reader is None:
             self._release_socket()
             self._report_lost()
+
+
+def _handshake_refusal(status: int, body: object) -> RateLimitedError:
+    try:
+        error = json.loads(body) if isinstance(body, (bytes, str)) else None
+    except ValueError:
+        error = None
+    refusal = error_for_response(status, error, method="connect", request_id=None, rate_limits=())
+    assert isinstance(refusal, RateLimitedError)  # 418 and 429 map to it
+    return refusal
 
 
 def _timeval(seconds: float) -> bytes:
