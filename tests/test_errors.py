@@ -61,7 +61,7 @@ def test_server_error_is_execution_unknown(tagged: Tagged) -> None:
 
 @pytest.mark.parametrize("status", [418, 429])
 def test_retry_after_is_aware_datetime(tagged: Tagged, status: int) -> None:
-    data = {"serverTime": 1700000000000, "retryAfter": 1700000060000}
+    data: dict[str, object] = {"serverTime": 1700000000000, "retryAfter": 1700000060000}
     tagged.exchange.fail_next("ping", status, data=data, connection=tagged.tag)
     with pytest.raises(bw.RateLimitedError) as info:
         tagged.client.request("ping")
