@@ -1,26 +1,16 @@
-"""Client: the connection's lifecycle and the blocking request path.
+"""Client: its options, its connections' lifecycle and what a new connection restores.
 
-Order of a call: validate and encode params -> sign -> register a pending slot -> send ->
-wait on the slot (in short slices, so Ctrl-C and Jupyter's interrupt land promptly) ->
-unregister in ``finally`` -> raise the mapped error or decode the result.
-
+The request path is :mod:`._request` (a mixin), the typed facade :mod:`._methods`.
 Threads: the caller's own, one reader per connection (see ``_transport``), and the
-connector and events threads of ``_connection`` while they have work. The request path
-takes no lock of its own besides the pending table's, which is never held across I/O or
-waiting.
+connector and events threads of ``_connection`` while they have work.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
-import math
-import os
 import ssl
-import threading
-import time
-import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from types import TracebackType
 from typing import Any
@@ -28,9 +18,7 @@ from typing import Any
 from . import _json
 from ._auth import (
     check_transport,
-    is_microsecond_window,
     measure_offset,
-    missing_credentials_hint,
     resolve_signer,
     validate_recv_window,
 )
@@ -41,22 +29,16 @@ from ._connection import (
     Connections,
     Link,
 )
-from ._converter import structure
 from ._errors import (
-    ClientClosedError,
     ConnectionClosedError,
     InvalidParameterError,
     ProtocolError,
-    RequestTimeoutError,
-    UnauthorizedError,
-    error_for_response,
 )
 from ._methods import AllMethods
-from ._naming import to_snake
 from ._ratelimits import RateLimit, parse_rate_limits
-from ._response import Response
-from ._signing import ED25519, Signer, canonical_payload, redact
-from ._spec import METHODS, MethodSpec, ParamSpec
+from ._request import RequestPath, fork_count, validate_timeout
+from ._request import forked as is_forked
+from ._signing import ED25519, Signer, redact
 from ._transport import Transport, resolve_proxy
 
 logger = logging.getLogger(__name__)
@@ -71,42 +53,11 @@ DEFAULT_MAX_CONNECTION_AGE = 24 * 3600.0 - 600.0
 # Binance's own matching-engine wait is 10 s (-1007 after that), so a shorter default would
 # give up on requests the server is still legitimately processing.
 DEFAULT_TIMEOUT = 10.0
-# The main thread waits in slices so a KeyboardInterrupt (Ctrl-C, Jupyter's interrupt) lands
-# within this long even on platforms where a blocked Event.wait ignores signals. Other threads
-# never receive signals: they wait in one call, so 10 000 waiting threads cost no CPU.
-_WAIT_SLICE = 0.1
-_MAIN_THREAD = threading.main_thread().ident
-
-
-class _Forks:
-    """Bumped in a forked child, where the parent's connections must not be used.
-
-    Comparing a counter costs nothing, while ``os.getpid()`` is a system call per request.
-    """
-
-    count = 0
-
-    @classmethod
-    def bump(cls) -> None:
-        cls.count += 1
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_Forks.bump)
 # Epoch times above this are microseconds (ms values stay below it until the year 5138).
 _MICROSECOND_TIMES = 10**14
 
 
-def _validate_timeout(value: float, name: str = "timeout") -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value <= 0:
-        raise InvalidParameterError(name, f"must be a positive number of seconds, got {value!r}")
-    # Beyond this a lock wait overflows; nobody waits 292 years for an answer anyway.
-    if value >= threading.TIMEOUT_MAX:
-        return threading.TIMEOUT_MAX
-    return float(value)
-
-
-class Client(AllMethods):
+class Client(RequestPath, AllMethods):
     """A blocking client for the Binance Spot WebSocket API over one connection.
 
     ``url`` defaults to production; ``testnet=True`` picks the spot testnet; any ``ws://`` or
@@ -195,8 +146,8 @@ class Client(AllMethods):
         if not url.startswith(("ws://", "wss://")):
             raise InvalidParameterError("url", f"must start with ws:// or wss://, got {url!r}")
         self.url = url
-        self.timeout = _validate_timeout(timeout)
-        self._connect_timeout = _validate_timeout(connect_timeout, "connect_timeout")
+        self.timeout = validate_timeout(timeout)
+        self._connect_timeout = validate_timeout(connect_timeout, "connect_timeout")
         if max_reconnect_attempts is not None and (
             isinstance(max_reconnect_attempts, bool)
             or not isinstance(max_reconnect_attempts, int)
@@ -207,13 +158,11 @@ class Client(AllMethods):
                 f"must be a positive int or None (no limit), got {max_reconnect_attempts!r}",
             )
         self._ping_interval = (
-            None if ping_interval is None else _validate_timeout(ping_interval, "ping_interval")
+            None if ping_interval is None else validate_timeout(ping_interval, "ping_interval")
         )
-        self._ping_timeout = _validate_timeout(ping_timeout, "ping_timeout")
+        self._ping_timeout = validate_timeout(ping_timeout, "ping_timeout")
         self._max_age = (
-            None
-            if max_connection_age is None
-            else _validate_timeout(max_connection_age, "max_connection_age")
+            None if max_connection_age is None else validate_timeout(max_connection_age, "max_connection_age")
         )
         if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
             raise InvalidParameterError(
@@ -248,7 +197,7 @@ class Client(AllMethods):
         )
         self._conns.drain_limit = self.timeout + 1.0
         self._ids = itertools.count(1)
-        self._forks = _Forks.count
+        self._forks = fork_count()
         self._raw_rate_limits: Any = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -289,16 +238,6 @@ class Client(AllMethods):
         return None if self._signer is None else self._signer.key_type
 
     @property
-    def _session_key(self) -> str | None:
-        link = self._conns.link_for_thread()
-        return None if link is None else link.session_key
-
-    def _set_session_key(self, key: str | None) -> None:
-        link = self._conns.link_for_thread()
-        if link is not None:
-            link.session_key = key
-
-    @property
     def logged_on(self) -> bool:
         """True while the connection is authenticated with :meth:`session_logon`."""
         return self._session_key is not None
@@ -337,7 +276,7 @@ class Client(AllMethods):
             # The caller gets no client to close (a failed __enter__ skips __exit__).
             self._conns.close()
             raise
-        self._forks = _Forks.count
+        self._forks = fork_count()
         return self
 
     def _open_link(self, link: Link) -> None:
@@ -446,7 +385,7 @@ class Client(AllMethods):
         (waiting at most ``timeout``, by default the client's). Raises ConnectError when
         the new connection cannot be opened; the current one is then kept.
         """
-        drain = self.timeout if timeout is None else _validate_timeout(timeout)
+        drain = self.timeout if timeout is None else validate_timeout(timeout)
         self._conns.rotate("rotate() was called", drain)
 
     def sync_clock(self, *, timeout: float | None = None) -> int:
@@ -486,7 +425,7 @@ class Client(AllMethods):
         ConnectionClosedError, before the closing handshake with the server. In a forked
         child the parent's connection is left untouched.
         """
-        forked = self._forks != _Forks.count
+        forked = is_forked(self._forks)
         if self._conns.close(touch_sockets=not forked):
             logger.info("closed the connection to %s", self.url)
 
@@ -550,212 +489,6 @@ class Client(AllMethods):
             logger.debug("event without a consumer: %r", kind)
             return
         logger.warning("skipped a frame that is neither a response nor an event")
-
-    # -- the request path ------------------------------------------------------------------
-
-    def request(
-        self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None
-    ) -> Response:
-        """Send any method with raw wire params and wait for its response.
-
-        ``params`` go out as given (wire names, JSON values); no validation or signing is
-        added. Returns a :class:`Response` for status 200 and raises the matching
-        :class:`APIError` subclass otherwise.
-
-        Example::
-
-            client.request("depth", {"symbol": "BTCUSDT", "limit": 5}).result["bids"][0]
-            # -> ['59999.99000000', '0.21322000']
-        """
-        frame = self._roundtrip(method, params, timeout)
-        return Response(
-            id=frame.get("id"),
-            status=frame["status"],
-            result=frame.get("result"),
-            raw_rate_limits=frame.get("rateLimits"),
-            method=method,
-        )
-
-    def _call(
-        self,
-        wire: str,
-        params: Mapping[str, Any],
-        result_type: Any = None,
-        *,
-        timeout: float | None = None,
-        unknown: Mapping[str, Any] | None = None,
-    ) -> Any:
-        """The typed path: validate and encode with the method table, send, decode.
-
-        ``result_type`` is any type the converter can build (a model, ``list[Model]``, ...);
-        ``None`` returns the raw decoded JSON. ``unknown`` holds keyword arguments the
-        facade method does not define; any of them is refused with a hint.
-        """
-        spec = METHODS[wire]
-        if unknown:
-            _refuse_unknown(spec.python_name, spec.params, unknown)
-        if spec.deprecated:
-            warnings.warn(
-                f"{wire} is deprecated by Binance; see the method's docstring for its replacement",
-                DeprecationWarning,
-                stacklevel=3,
-            )
-        wire_params = spec.prepare(params)
-        if spec.signed:
-            self._sign(spec, wire_params)
-        try:
-            frame = self._roundtrip(wire, wire_params, timeout)
-        except UnauthorizedError:
-            # 401: the server dropped the session key; sign each request again.
-            self._set_session_key(None)
-            raise
-        result = frame.get("result")
-        if spec.category == "session":
-            self._track_session(wire, result)
-        if result_type is None:
-            return result
-        return self._decode(wire, result, result_type)
-
-    def _sign(self, spec: MethodSpec, params: dict[str, Any]) -> None:
-        """Add ``recvWindow`` (client default), ``timestamp``, ``apiKey`` and ``signature``.
-
-        On a logged-on connection only ``timestamp`` (and ``recvWindow``) is added: the
-        session key authenticates the request.
-        """
-        signer = self._signer
-        if signer is None:
-            raise InvalidParameterError(
-                "api_key",
-                f"{spec.wire} is a signed ({spec.security.value}) method and this client has no "
-                f"credentials: {missing_credentials_hint()}",
-            )
-        logon = spec.wire == "session.logon"
-        if logon and signer.key_type != ED25519:
-            raise InvalidParameterError(
-                "private_key",
-                f"session.logon accepts only Ed25519 keys, this client has an {signer.key_type} key; "
-                "without logon every signed request is signed on its own",
-            )
-        window = params.get("recvWindow")
-        if window is not None:
-            window = params["recvWindow"] = validate_recv_window(window)
-        elif self._recv_window is not None and "recvWindow" in spec.param_map:
-            window = params["recvWindow"] = self._recv_window
-        if is_microsecond_window(window):
-            params["timestamp"] = int(time.time() * 1_000_000) + self._time_offset * 1000
-        else:
-            params["timestamp"] = int(time.time() * 1000) + self._time_offset
-        if not logon and self._session_key is not None and self._session_key == signer.api_key:
-            return
-        params["apiKey"] = signer.api_key
-        params["signature"] = signer.sign(canonical_payload(params))
-
-    def _track_session(self, wire: str, result: Any) -> None:
-        """Follow the connection's session key from session.logon / status / logout results."""
-        if not isinstance(result, dict):
-            return
-        key = result.get("apiKey")
-        if wire == "session.logon" and key is None and self._signer is not None:
-            key = self._signer.api_key
-        was = self._session_key
-        self._set_session_key(key if isinstance(key, str) else None)
-        if was != self._session_key:
-            if self._session_key is None:
-                logger.info("session logged out")
-            else:
-                logger.info("session logged on with key %s", redact(self._session_key))
-
-    def _decode(self, wire: str, raw: Any, result_type: Any) -> Any:
-        try:
-            return structure(raw, result_type)
-        except Exception as exc:
-            raise ProtocolError(f"{wire}: could not decode the result: {exc}") from exc
-
-    def _roundtrip(
-        self, method: str, params: Mapping[str, Any] | None, timeout: float | None
-    ) -> dict[str, Any]:
-        if self._forks != _Forks.count:
-            raise ClientClosedError(
-                f"{method}: this client was connected in another process; create a new Client"
-            )
-        wait = self.timeout if timeout is None else _validate_timeout(timeout)
-        ident = threading.get_ident()
-        on_main = ident == _MAIN_THREAD
-        conns = self._conns
-        request_id = next(self._ids)
-        message: dict[str, Any] = {"id": request_id, "method": method}
-        if params:
-            message["params"] = params
-        payload: bytes | None = _json.dumps_bytes(message)
-        deadline = 0.0
-        while True:
-            link = conns.link
-            if link is None or ident == conns.restore_ident:
-                if not deadline:
-                    deadline = time.monotonic() + wait
-                link = conns.wait_link(method, ident, deadline, _WAIT_SLICE if on_main else None)
-            pending = link.pending
-            transport = link.transport
-            assert transport is not None and payload is not None  # a published link has one
-            try:
-                slot = pending.register(request_id, method)
-                try:
-                    transport.send(payload, method=method, request_id=request_id)
-                except BaseException:
-                    pending.discard(request_id)
-                    raise
-            except ConnectionClosedError as exc:
-                # Not sent: this connection just ended or was rotated out. Wait for the
-                # next one within the call's own timeout, unless this is a restore step.
-                if exc.sent or ident == conns.restore_ident or not conns.reconnect:
-                    raise
-                if not deadline:
-                    deadline = time.monotonic() + wait
-                if time.monotonic() >= deadline:
-                    raise
-                continue
-            break
-        # Not kept while waiting: orjson's bytes carry a 4 KiB buffer, the frame is compact.
-        payload = None
-        try:
-            if not on_main:
-                if not slot.wait(wait):
-                    raise RequestTimeoutError(method, request_id, wait)
-            elif not slot.wait(min(wait, _WAIT_SLICE)):
-                end = time.monotonic() + wait - _WAIT_SLICE
-                while not slot.wait(min(max(end - time.monotonic(), 0.0), _WAIT_SLICE)):
-                    if time.monotonic() >= end:
-                        raise RequestTimeoutError(method, request_id, wait)
-        finally:
-            if not slot.is_set():
-                pending.discard(request_id)
-        if slot.error is not None:
-            raise slot.error
-        frame = slot.frame
-        assert frame is not None  # set together with the event by the reader
-        raw_limits = frame.get("rateLimits")
-        if raw_limits is not None:
-            self._raw_rate_limits = raw_limits
-        status = frame.get("status")
-        if status != 200:
-            raise error_for_response(
-                status if isinstance(status, int) else 0,
-                frame.get("error"),
-                method=method,
-                request_id=request_id,
-                rate_limits=parse_rate_limits(raw_limits),
-            )
-        return frame
-
-
-def _refuse_unknown(name: str, params: Sequence[ParamSpec], unknown: Mapping[str, Any]) -> None:
-    valid = sorted(p.python_name for p in params)
-    for key in unknown:
-        snake = to_snake(key)
-        if snake in valid and snake != key:
-            raise InvalidParameterError(key, f"{name}() spells it {snake}=")
-        shown = ", ".join(valid) or "none besides timeout"
-        raise InvalidParameterError(key, f"{name}() takes no such parameter; valid: {shown}")
 
 
 def _event_type(frame: Mapping[str, Any]) -> object:

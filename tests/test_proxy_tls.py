@@ -1,0 +1,170 @@
+"""Where the bytes go: HTTP CONNECT proxies, the environment's proxies, and whom TLS trusts."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+import binance_ws as bw
+from binance_ws import Client
+from binance_ws._transport import Transport, resolve_proxy
+from binance_ws.exchange import LocalExchange
+
+
+class ConnectProxy:
+    """A minimal HTTP CONNECT proxy on 127.0.0.1 that records the targets it was asked for."""
+
+    def __init__(self, *, refuse: bool = False) -> None:
+        self.targets: list[str] = []
+        self.auth: list[str] = []
+        self._refuse = refuse
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://user:p%40ss@127.0.0.1:{self._server.getsockname()[1]}"
+        self._threads: list[threading.Thread] = []
+        self._accept = threading.Thread(target=self._serve, daemon=True)
+        self._accept.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self._server.accept()
+            except OSError:
+                return
+            t = threading.Thread(target=self._tunnel, args=(conn,), daemon=True)
+            self._threads.append(t)
+            t.start()
+
+    def _tunnel(self, conn: socket.socket) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            data = conn.recv(1)
+            if not data:
+                conn.close()
+                return
+            head += data
+        lines = head.decode("latin-1").split("\r\n")
+        target = lines[0].split()[1]
+        self.targets.append(target)
+        self.auth += [line for line in lines if line.lower().startswith("proxy-authorization:")]
+        if self._refuse:
+            conn.sendall(b"HTTP/1.1 403 Forbidden\r\n\r\n")
+            conn.close()
+            return
+        host, port = target.rsplit(":", 1)
+        upstream = socket.create_connection((host, int(port)))
+        conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+
+        def pump(src: socket.socket, dst: socket.socket) -> None:
+            try:
+                while data := src.recv(65536):
+                    dst.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for s in (src, dst):
+                    try:
+                        s.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+        back = threading.Thread(target=pump, args=(upstream, conn), daemon=True)
+        back.start()
+        pump(conn, upstream)
+        back.join(5)
+        conn.close()
+        upstream.close()
+
+    def close(self) -> None:
+        self._server.close()
+        for t in self._threads:
+            t.join(5)
+
+
+@pytest.fixture
+def proxy() -> Iterator[ConnectProxy]:
+    p = ConnectProxy()
+    yield p
+    p.close()
+
+
+def _roundtrip(transport: Transport, answers: list[bytes]) -> dict[str, object]:
+    transport.send(b'{"id":1,"method":"ping"}', method="ping", request_id=1)
+    deadline = time.monotonic() + 5
+    while not answers and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert answers, "no answer through the proxy"
+    frame: dict[str, object] = json.loads(answers[0])
+    return frame
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["ws", "wss"])
+def test_a_connection_goes_through_an_http_connect_proxy(proxy: ConnectProxy, tls: bool) -> None:
+    with LocalExchange(enforce_limits=False, book_levels=20, tls=tls) as ex:
+        answers: list[bytes] = []
+        lost: list[str] = []
+        transport = Transport(
+            ex.url,
+            on_text=answers.append,
+            on_lost=lost.append,
+            connect_timeout=5,
+            ssl_context=ex.client_ssl_context() if tls else None,
+            proxy=proxy.url,
+        )
+        transport.connect()
+        try:
+            frame = _roundtrip(transport, answers)
+            assert (frame["id"], frame["status"], frame["result"]) == (1, 200, {})
+        finally:
+            transport.close()
+        assert proxy.targets == [f"127.0.0.1:{ex.port}"]
+        assert proxy.auth == ["Proxy-Authorization: Basic dXNlcjpwQHNz"]  # user:p@ss, unquoted
+        assert lost == ["closed by the client"]
+
+
+def test_a_proxy_that_refuses_is_a_connect_error() -> None:
+    refusing = ConnectProxy(refuse=True)
+    try:
+        transport = Transport(
+            "ws://127.0.0.1:9/ws-api/v3",
+            on_text=lambda b: None,
+            on_lost=lambda r: None,
+            connect_timeout=5,
+            proxy=refusing.url,
+        )
+        with pytest.raises(bw.ConnectError, match="403"):
+            transport.connect()
+    finally:
+        refusing.close()
+
+
+def test_which_proxy_a_connection_uses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("https_proxy", "http://corp-proxy:3128")
+    monkeypatch.setenv("http_proxy", "http://plain-proxy:3128")
+    monkeypatch.setenv("no_proxy", "internal.example")
+    assert resolve_proxy("wss://ws-api.binance.com/ws-api/v3", None) == "http://corp-proxy:3128"
+    assert resolve_proxy("ws://example.com/ws-api/v3", None) == "http://plain-proxy:3128"
+    assert resolve_proxy("wss://internal.example/ws-api/v3", None) is None
+    assert resolve_proxy("wss://ws-api.binance.com/ws-api/v3", "http://mine:8080") == "http://mine:8080"
+    # Loopback never leaves the machine, whatever the environment or the argument says.
+    for url in (
+        "ws://127.0.0.1:8765/ws-api/v3",
+        "ws://localhost:1/x",
+        "ws://[::1]:1/x",
+        "ws://127.3.2.1:1/x",
+    ):
+        assert resolve_proxy(url, None) is None
+        assert resolve_proxy(url, "http://mine:8080") is None
+
+
+def test_an_untrusted_certificate_fails_the_connect_and_a_given_context_trusts_it() -> None:
+    with LocalExchange(enforce_limits=False, book_levels=20, tls=True) as ex:
+        with pytest.raises(bw.ConnectError, match="certificate"):
+            Client(ex.url, connect_timeout=5).connect()
+        with Client(ex.url, ssl_context=ex.client_ssl_context(), timeout=5) as c:
+            assert c.ping() is not None
+            assert c.url.startswith("wss://127.0.0.1:")
