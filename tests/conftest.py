@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from exchange_helpers import Tagged, no_reconnect_client, unique_tag
+from exchange_helpers import Tagged, client_for, unique_tag
 from methods_support import ENV_CREDENTIALS, ScriptedServer
 
 from binance_ws import Client
@@ -26,6 +26,13 @@ def exchange() -> Iterator[LocalExchange]:
     # Shared by many tests: limits are reported (6000 weight per minute) but never enforced,
     # so no test trips another's rate limit.
     with LocalExchange(enforce_limits=False) as ex:
+        yield ex
+
+
+@pytest.fixture(scope="session")
+def tls_exchange() -> Iterator[LocalExchange]:
+    """As ``exchange``, serving wss:// (trust it with ``client_for`` or ``tls_options``)."""
+    with LocalExchange(enforce_limits=False, tls=True) as ex:
         yield ex
 
 
@@ -47,7 +54,7 @@ def _no_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture
 def client(exchange: LocalExchange) -> Iterator[Client]:
-    with Client(exchange.url, timeout=5) as c:
+    with client_for(exchange, timeout=5) as c:
         yield c
     assert c.pending_count == 0
 
@@ -59,7 +66,7 @@ def tagged(exchange: LocalExchange, request: pytest.FixtureRequest) -> Iterator[
     Aim faults at it with ``connection=tagged.tag``: no other client can take them.
     """
     tag = unique_tag(request.node.name)
-    with no_reconnect_client(exchange.url_for(tag), timeout=5) as c:
+    with client_for(exchange, exchange.url_for(tag), reconnect=False, timeout=5) as c:
         yield Tagged(exchange, tag, c)
     assert c.pending_count == 0
 
@@ -90,7 +97,7 @@ def scripted_client(scripted: ScriptedServer) -> Iterator[Client]:
 @pytest.fixture
 def signed_client(exchange: LocalExchange) -> Iterator[Client]:
     key = exchange.keys.hmac
-    with Client(exchange.url, api_key=key.api_key, api_secret=key.api_secret, timeout=5) as client:
+    with client_for(exchange, api_key=key.api_key, api_secret=key.api_secret, timeout=5) as client:
         yield client
 
 
@@ -99,8 +106,13 @@ def signed_tagged(exchange: LocalExchange, request: pytest.FixtureRequest) -> It
     """As ``tagged``, with the demo HMAC key (for faults in signed methods)."""
     tag = unique_tag(request.node.name)
     key = exchange.keys.hmac
-    with no_reconnect_client(
-        exchange.url_for(tag), api_key=key.api_key, api_secret=key.api_secret, timeout=5
+    with client_for(
+        exchange,
+        exchange.url_for(tag),
+        reconnect=False,
+        api_key=key.api_key,
+        api_secret=key.api_secret,
+        timeout=5,
     ) as c:
         yield Tagged(exchange, tag, c)
     assert c.pending_count == 0

@@ -16,6 +16,7 @@ import hmac
 import itertools
 import json
 import re
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -174,6 +175,16 @@ def no_reconnect_client(url: str, **kwargs: Any) -> Client:
     return Client(url, reconnect=False, **kwargs)
 
 
+def tls_options(exchange: LocalExchange) -> dict[str, Any]:
+    """``ssl_context=`` trusting ``exchange``'s test certificate when it serves wss://, else nothing."""
+    return {"ssl_context": exchange.client_ssl_context()} if exchange.url.startswith("wss://") else {}
+
+
+def client_for(exchange: LocalExchange, url: str | None = None, **kwargs: Any) -> Client:
+    """A Client of ``exchange`` (at ``url``, by default its own), trusting it when it serves wss://."""
+    return Client(exchange.url if url is None else url, **tls_options(exchange), **kwargs)
+
+
 @attrs.frozen
 class Tagged:
     """A connected client whose URL carries ``tag``: the faults ``connection=tag`` hit only it."""
@@ -190,9 +201,13 @@ class Tagged:
 # -- raw connections and waits ----------------------------------------------------------------
 
 
-def raw_connect(url: str) -> websocket.WebSocket:
-    """A websocket-client connection (no binance_ws code in between), 5 s timeout."""
-    return websocket.create_connection(url, timeout=5)
+def raw_connect(url: str, ssl_context: ssl.SSLContext | None = None) -> websocket.WebSocket:
+    """A websocket-client connection (no binance_ws code in between), 5 s timeout.
+
+    ``ssl_context``: the one to trust a wss:// server with.
+    """
+    sslopt = {} if ssl_context is None else {"context": ssl_context}
+    return websocket.create_connection(url, timeout=5, sslopt=sslopt)
 
 
 def raw_call(ws: websocket.WebSocket, method: str, params: dict[str, Any] | None = None, rid: Any = 1) -> Any:

@@ -1,4 +1,7 @@
-"""The blocking request path over a real loopback connection: concurrency, waits, losses."""
+"""The blocking request path over a real loopback connection: concurrency, waits, losses.
+
+Every test on the exchange runs twice: over ws:// and over wss:// (production is TLS).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import json
 import math
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -15,8 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import websocket
-from exchange_helpers import Tagged, no_reconnect_client, unique_tag, wait_until
+from exchange_helpers import Tagged, client_for, raw_connect, tls_options, unique_tag, wait_until
 
 import binance_ws as bw
 from binance_ws import Client, ClientState
@@ -28,6 +31,14 @@ from binance_ws.exchange import LocalExchange
 # far longer than any wait in the test: a request that raises ConnectionClosedError was woken
 # by the loss of the connection, not by a late answer or its own timeout.
 NEVER = 60.0
+
+
+@pytest.fixture(scope="module", params=["ws", "wss"])
+def exchange(request: pytest.FixtureRequest, exchange: LocalExchange) -> LocalExchange:
+    """The shared exchange, or its wss:// twin: ``client`` and ``tagged`` follow it."""
+    chosen: LocalExchange = exchange if request.param == "ws" else request.getfixturevalue("tls_exchange")
+    assert chosen.url.startswith(f"{request.param}://")
+    return chosen
 
 
 def test_ping_time_and_rate_limits(client: Client) -> None:
@@ -105,7 +116,7 @@ def test_timeout_then_late_response_is_dropped(tagged: Tagged, caplog: pytest.Lo
 
 def test_disconnect_wakes_every_waiter_at_once(exchange: LocalExchange) -> None:
     tag = unique_tag("disconnect-wakes")
-    with no_reconnect_client(exchange.url_for(tag), timeout=NEVER) as c:
+    with client_for(exchange, exchange.url_for(tag), reconnect=False, timeout=NEVER) as c:
         exchange.delay_next("ping", NEVER, times=6, connection=tag)
         outcomes: list[BaseException] = []
         lock = threading.Lock()
@@ -144,7 +155,7 @@ def test_drop_mid_request(tagged: Tagged) -> None:
 
 def test_close_wakes_waiters(exchange: LocalExchange) -> None:
     tag = unique_tag("close-wakes")
-    c = Client(exchange.url_for(tag), timeout=NEVER).connect()
+    c = client_for(exchange, exchange.url_for(tag), timeout=NEVER).connect()
     exchange.delay_next("ping", NEVER, times=3, connection=tag)
     results: list[BaseException] = []
 
@@ -217,7 +228,7 @@ def test_bad_timeouts_are_refused(client: Client, bad: object) -> None:
 
 
 def test_lifecycle_errors(exchange: LocalExchange) -> None:
-    c = Client(exchange.url)
+    c = client_for(exchange)
     assert c.state is ClientState.UNOPENED
     with pytest.raises(bw.ClientClosedError, match="connect"):
         c.request("ping")
@@ -248,7 +259,7 @@ def transport_of(c: Client) -> Transport:
 
 
 def test_frames_queued_behind_a_writer_go_out_with_its_next_write(exchange: LocalExchange) -> None:
-    with Client(exchange.url, timeout=10) as c:
+    with client_for(exchange, timeout=10) as c:
         transport = transport_of(c)
         assert transport is not None
         transport._send_lock.acquire()  # as if another thread were in the middle of a write
@@ -271,13 +282,14 @@ def test_frames_queued_behind_a_writer_go_out_with_its_next_write(exchange: Loca
 
 def test_a_failed_write_is_reported_unsent_and_ends_the_connection(exchange: LocalExchange) -> None:
     tag = unique_tag("failed-write")
-    c = no_reconnect_client(exchange.url_for(tag), timeout=10).connect()
+    c = client_for(exchange, exchange.url_for(tag), reconnect=False, timeout=10).connect()
     try:
         transport = transport_of(c)
         assert transport is not None and transport._sock is not None
         # The server must not answer the half-close below by closing: the client's reader
         # would see that and end the connection before the write is even tried. Frozen, the
-        # server's side neither reads nor sends, so the write is what fails.
+        # server's side neither reads nor sends, so the write is what fails. Over wss:// the
+        # socket carries the TLS records, so the half-close cuts them the same way.
         assert exchange.go_half_open(connection=tag) == 1
         transport._sock.shutdown(socket.SHUT_WR)  # the next write fails (EPIPE), at once
         with pytest.raises(bw.ConnectionClosedError) as info:
@@ -319,18 +331,34 @@ def test_a_forked_child_cannot_use_the_parents_connection(client: Client) -> Non
     assert client.ping() is not None  # the parent's connection is untouched
 
 
-def test_thread_count_back_to_baseline() -> None:
+# The CLI's exchange serves ws:// only: the wss:// one is a LocalExchange(tls=True) of a script,
+# which ends (removing its CA file) when its stdin closes.
+_TLS_EXCHANGE = (
+    "import sys\n"
+    "from binance_ws.exchange import LocalExchange\n"
+    "with LocalExchange(tls=True) as ex:\n"
+    "    print(ex.url, ex.ca_pem_path, flush=True)\n"
+    "    sys.stdin.read()\n"
+)
+
+
+@pytest.mark.parametrize("scheme", ["ws", "wss"])
+def test_thread_count_back_to_baseline(scheme: str) -> None:
     # The exchange runs in its own process, so every thread counted here is the client's.
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "binance_ws", "exchange", "--port", "0"], stdout=subprocess.PIPE, text=True
-    )
+    if scheme == "ws":
+        command = [sys.executable, "-m", "binance_ws", "exchange", "--port", "0"]
+    else:
+        command = [sys.executable, "-c", _TLS_EXCHANGE]
+    proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
-        url = proc.stdout.readline().strip()
+        url, *ca = proc.stdout.readline().split()
+        assert url.startswith(f"{scheme}://127.0.0.1:")
+        context = ssl.create_default_context(cafile=ca[0]) if ca else None
         # Threads of earlier tests (the shared exchange's timers) may end meanwhile: compare
         # sets of threads, not counts.
         before = set(threading.enumerate())
-        clients = [Client(url).connect() for _ in range(4)]
+        clients = [Client(url, ssl_context=context).connect() for _ in range(4)]
         started = set(threading.enumerate()) - before
         assert len(started) == 4  # one reader each, nothing else
         assert all(t.name.startswith("binance-ws-reader-") for t in started)
@@ -339,7 +367,10 @@ def test_thread_count_back_to_baseline() -> None:
             c.close()
         assert wait_until(lambda: not any(t.is_alive() for t in started))
     finally:
-        proc.terminate()
+        assert proc.stdin is not None
+        proc.stdin.close()
+        if scheme == "ws":
+            proc.terminate()
         proc.wait(10)
 
 
@@ -347,7 +378,7 @@ def test_works_inside_a_running_event_loop(exchange: LocalExchange) -> None:
     # A Jupyter cell runs inside an asyncio loop; the client must neither need nor touch it.
     async def cell() -> int:
         loop = asyncio.get_running_loop()
-        with Client(exchange.url) as c:
+        with client_for(exchange) as c:
             status = c.request("ping").status
         assert asyncio.get_running_loop() is loop
         return status
@@ -356,9 +387,13 @@ def test_works_inside_a_running_event_loop(exchange: LocalExchange) -> None:
 
 
 def test_unclosed_client_does_not_block_exit(exchange: LocalExchange) -> None:
+    ca = exchange.ca_pem_path if exchange.url.startswith("wss://") else None
     script = (
+        "import ssl\n"
         "from binance_ws import Client\n"
-        f"c = Client({exchange.url!r}).connect()\n"
+        f"ca = {ca!r}\n"
+        "context = None if ca is None else ssl.create_default_context(cafile=ca)\n"
+        f"c = Client({exchange.url!r}, ssl_context=context).connect()\n"
         "print(c.request('ping').status)\n"
     )
     out = subprocess.run(  # noqa: PLW1510 - the return code is asserted
@@ -369,7 +404,7 @@ def test_unclosed_client_does_not_block_exit(exchange: LocalExchange) -> None:
 
 
 def test_malformed_requests_answered_like_binance(exchange: LocalExchange) -> None:
-    ws = websocket.create_connection(exchange.url, timeout=5)
+    ws = raw_connect(exchange.url, **tls_options(exchange))
     try:
         ws.send("this is not json")
         answer = json.loads(ws.recv())
@@ -387,6 +422,7 @@ def test_malformed_requests_answered_like_binance(exchange: LocalExchange) -> No
         ws.close()
 
 
-def test_repr_is_helpful(client: Client) -> None:
+def test_repr_is_helpful(exchange: LocalExchange, client: Client) -> None:
     text = repr(client)
-    assert text.startswith("<binance_ws.Client ws://127.0.0.1:") and "state=OPEN" in text
+    scheme = exchange.url.split(":", 1)[0]
+    assert text.startswith(f"<binance_ws.Client {scheme}://127.0.0.1:") and "state=OPEN" in text

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from exchange_helpers import Tagged, no_reconnect_client, unique_tag
 
 import binance_ws as bw
 from binance_ws import Client
@@ -146,8 +147,9 @@ def _cid() -> str:
     return f"advice-{uuid.uuid4().hex[:16]}"
 
 
-def test_503_on_depth_says_retry(exchange: LocalExchange, client: Client) -> None:
-    exchange.fail_next("depth", 503)
+def test_503_on_depth_says_retry(tagged: Tagged) -> None:
+    client = tagged.client
+    tagged.exchange.fail_next("depth", 503, connection=tagged.tag)
     with pytest.raises(bw.ServerError) as info:
         client.depth(symbol="BTCUSDT", limit=5)
     exc = info.value
@@ -158,8 +160,9 @@ def test_503_on_depth_says_retry(exchange: LocalExchange, client: Client) -> Non
     assert type(book) is OrderBook and len(book.bids or []) == 5
 
 
-def test_503_on_order_place_says_query_first(exchange: LocalExchange, signed_client: Client) -> None:
-    exchange.fail_next("order.place", 503)
+def test_503_on_order_place_says_query_first(signed_tagged: Tagged) -> None:
+    signed_client = signed_tagged.client
+    signed_tagged.exchange.fail_next("order.place", 503, connection=signed_tagged.tag)
     cid = _cid()
     with pytest.raises(bw.ServerError) as info:
         _order(signed_client, cid)
@@ -175,8 +178,9 @@ def test_503_on_order_place_says_query_first(exchange: LocalExchange, signed_cli
     assert (lookup.value.code, lookup.value.msg) == (-2013, "Order does not exist.")
 
 
-def test_timeout_on_depth_says_retry(exchange: LocalExchange, client: Client) -> None:
-    exchange.delay_next("depth", 1)
+def test_timeout_on_depth_says_retry(tagged: Tagged) -> None:
+    client = tagged.client
+    tagged.exchange.delay_next("depth", 1, connection=tagged.tag)
     with pytest.raises(bw.RequestTimeoutError) as info:
         client.depth(symbol="BTCUSDT", limit=5, timeout=0.3)
     exc = info.value
@@ -208,21 +212,25 @@ def test_timeout_on_order_place_then_the_recipe_finds_it(fresh_signed: Client) -
     assert order.client_order_id == cid and order.status is bw.enums.OrderStatus.NEW
 
 
-def test_drop_on_depth_says_retry_and_the_client_says_how(exchange: LocalExchange, client: Client) -> None:
-    exchange.drop_next("depth")
-    with pytest.raises(bw.ConnectionClosedError) as info:
-        client.depth(symbol="BTCUSDT")
-    exc = info.value
-    assert (exc.method, exc.sent, exc.changes_state) == ("depth", True, False)
-    assert str(exc).endswith(f"; {READ_ONLY}") and "query" not in str(exc)
-    # The retry works on the same client: it waits for the reconnect within its timeout.
-    assert type(client.depth(symbol="BTCUSDT", limit=5)) is OrderBook
-    assert client.reconnects == 1
+def test_drop_on_depth_says_retry_and_the_client_says_how(exchange: LocalExchange) -> None:
+    tag = unique_tag("drop-on-depth")
+    # A client that reconnects (unlike ``tagged``'s): its URL, and so its tag, survive the drop.
+    with Client(exchange.url_for(tag), timeout=5) as client:
+        exchange.drop_next("depth", connection=tag)
+        with pytest.raises(bw.ConnectionClosedError) as info:
+            client.depth(symbol="BTCUSDT")
+        exc = info.value
+        assert (exc.method, exc.sent, exc.changes_state) == ("depth", True, False)
+        assert str(exc).endswith(f"; {READ_ONLY}") and "query" not in str(exc)
+        # The retry works on the same client: it waits for the reconnect within its timeout.
+        assert type(client.depth(symbol="BTCUSDT", limit=5)) is OrderBook
+        assert client.reconnects == 1
 
 
 def test_a_client_closed_by_a_drop_says_how(exchange: LocalExchange) -> None:
-    with Client(exchange.url, timeout=5, reconnect=False) as once:
-        exchange.drop_next("depth")
+    tag = unique_tag("closed-by-a-drop")
+    with no_reconnect_client(exchange.url_for(tag), timeout=5) as once:
+        exchange.drop_next("depth", connection=tag)
         with pytest.raises(bw.ConnectionClosedError):
             once.depth(symbol="BTCUSDT")
         with pytest.raises(bw.ClientClosedError) as closed:
@@ -233,19 +241,19 @@ def test_a_client_closed_by_a_drop_says_how(exchange: LocalExchange) -> None:
         assert type(again.depth(symbol="BTCUSDT", limit=5)) is OrderBook
 
 
-def test_drop_on_order_place_says_query_first(exchange: LocalExchange, signed_client: Client) -> None:
-    exchange.drop_next("order.place")
+def test_drop_on_order_place_says_query_first(signed_tagged: Tagged) -> None:
+    signed_tagged.exchange.drop_next("order.place", connection=signed_tagged.tag)
     with pytest.raises(bw.ConnectionClosedError) as info:
-        _order(signed_client, _cid())
+        _order(signed_tagged.client, _cid())
     exc = info.value
     assert (exc.method, exc.sent, exc.changes_state) == ("order.place", True, True)
     assert "execution status is unknown: query the order (e.g. order_status(" in str(exc)
 
 
-def test_raw_unknown_method_keeps_the_cautious_advice(exchange: LocalExchange, client: Client) -> None:
-    exchange.fail_next("someNewMethod", 503)
+def test_raw_unknown_method_keeps_the_cautious_advice(tagged: Tagged) -> None:
+    tagged.exchange.fail_next("someNewMethod", 503, connection=tagged.tag)
     with pytest.raises(bw.ServerError) as info:
-        client.request("someNewMethod")
+        tagged.client.request("someNewMethod")
     assert (info.value.method, info.value.changes_state) == ("someNewMethod", None)
     assert str(info.value).endswith("; " + UNKNOWN)
 

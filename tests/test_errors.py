@@ -6,10 +6,10 @@ import datetime as dt
 import pickle
 
 import pytest
+from exchange_helpers import Tagged
 
 import binance_ws as bw
 from binance_ws import Client
-from binance_ws.exchange import LocalExchange
 
 
 @pytest.mark.parametrize(
@@ -25,10 +25,10 @@ from binance_ws.exchange import LocalExchange
         (503, bw.ServerError),
     ],
 )
-def test_status_maps_to_class(exchange: LocalExchange, client: Client, status: int, cls: type) -> None:
-    exchange.fail_next("ping", status, code=-1234, msg="something went wrong")
+def test_status_maps_to_class(tagged: Tagged, status: int, cls: type) -> None:
+    tagged.exchange.fail_next("ping", status, code=-1234, msg="something went wrong", connection=tagged.tag)
     with pytest.raises(cls) as info:
-        client.request("ping")
+        tagged.client.request("ping")
     exc = info.value
     assert type(exc) is cls
     assert isinstance(exc, bw.APIError) and isinstance(exc, bw.BinanceWSError)
@@ -46,8 +46,9 @@ def test_status_maps_to_class(exchange: LocalExchange, client: Client, status: i
     assert type(clone) is cls and clone.code == -1234 and clone.status == status and str(clone) == text
 
 
-def test_server_error_is_execution_unknown(exchange: LocalExchange, client: Client) -> None:
-    exchange.fail_next("ping", 500)
+def test_server_error_is_execution_unknown(tagged: Tagged) -> None:
+    client = tagged.client
+    tagged.exchange.fail_next("ping", 500, connection=tagged.tag)
     with pytest.raises(bw.ExecutionUnknownError) as info:
         client.request("ping")
     assert type(info.value) is bw.ServerError
@@ -59,10 +60,11 @@ def test_server_error_is_execution_unknown(exchange: LocalExchange, client: Clie
 
 
 @pytest.mark.parametrize("status", [418, 429])
-def test_retry_after_is_aware_datetime(exchange: LocalExchange, client: Client, status: int) -> None:
-    exchange.fail_next("ping", status, data={"serverTime": 1700000000000, "retryAfter": 1700000060000})
+def test_retry_after_is_aware_datetime(tagged: Tagged, status: int) -> None:
+    data: dict[str, object] = {"serverTime": 1700000000000, "retryAfter": 1700000060000}
+    tagged.exchange.fail_next("ping", status, data=data, connection=tagged.tag)
     with pytest.raises(bw.RateLimitedError) as info:
-        client.request("ping")
+        tagged.client.request("ping")
     after = info.value.retry_after
     assert after == dt.datetime(2023, 11, 14, 22, 14, 20, tzinfo=dt.timezone.utc)
     assert after is not None and after.tzinfo is not None
@@ -73,16 +75,23 @@ def test_ip_banned_is_a_stronger_429() -> None:
     assert issubclass(bw.IPBannedError, bw.RateLimitedError)
 
 
-def test_partial_success_exposes_both_halves(exchange: LocalExchange, client: Client) -> None:
+def test_partial_success_exposes_both_halves(tagged: Tagged) -> None:
     data: dict[str, object] = {
         "cancelResult": "SUCCESS",
         "newOrderResult": "FAILURE",
         "cancelResponse": {"symbol": "BTCUSDT", "orderId": 12, "status": "CANCELED"},
         "newOrderResponse": {"code": -2010, "msg": "Order would immediately match and take."},
     }
-    exchange.fail_next("ping", 409, code=-2021, msg="Order cancel-replace partially failed.", data=data)
+    tagged.exchange.fail_next(
+        "ping",
+        409,
+        code=-2021,
+        msg="Order cancel-replace partially failed.",
+        data=data,
+        connection=tagged.tag,
+    )
     with pytest.raises(bw.PartialSuccessError) as info:
-        client.request("ping")
+        tagged.client.request("ping")
     exc = info.value
     assert exc.data == data
     assert exc.cancel_result == "SUCCESS" and exc.new_order_result == "FAILURE"

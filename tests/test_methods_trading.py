@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from exchange_helpers import Tagged
 from methods_support import (
     Case,
     ScriptedServer,
@@ -435,13 +436,18 @@ def _cancel_replace(client: Client) -> CancelReplaceOutcome:
     )
 
 
-def test_cancel_replace_partial_success(signed_client: Client, exchange: LocalExchange) -> None:
+def test_cancel_replace_partial_success(signed_tagged: Tagged) -> None:
     data = error_data("order.cancelReplace", "409 (-2021): ALLOW_FAILURE, cancel succeeded, new order failed")
-    exchange.fail_next(
-        "order.cancelReplace", 409, code=-2021, msg="Order cancel-replace partially failed.", data=data
+    signed_tagged.exchange.fail_next(
+        "order.cancelReplace",
+        409,
+        code=-2021,
+        msg="Order cancel-replace partially failed.",
+        data=data,
+        connection=signed_tagged.tag,
     )
     with pytest.raises(PartialSuccessError) as raised:
-        _cancel_replace(signed_client)
+        _cancel_replace(signed_tagged.client)
     outcome = CancelReplaceOutcome.from_error(raised.value)
     assert outcome is not None
     assert outcome.cancel_result is CancelReplaceResult.SUCCESS
@@ -456,13 +462,20 @@ def test_cancel_replace_partial_success(signed_client: Client, exchange: LocalEx
     assert unstructure(outcome) == data
 
 
-def test_cancel_replace_both_failed(signed_client: Client, exchange: LocalExchange) -> None:
+def test_cancel_replace_both_failed(signed_tagged: Tagged) -> None:
     data = error_data(
         "order.cancelReplace", "400 (-2022): STOP_ON_FAILURE, cancel failed, new order not attempted"
     )
-    exchange.fail_next("order.cancelReplace", 400, code=-2022, msg="Order cancel-replace failed.", data=data)
+    signed_tagged.exchange.fail_next(
+        "order.cancelReplace",
+        400,
+        code=-2022,
+        msg="Order cancel-replace failed.",
+        data=data,
+        connection=signed_tagged.tag,
+    )
     with pytest.raises(BadRequestError) as raised:
-        _cancel_replace(signed_client)
+        _cancel_replace(signed_tagged.client)
     outcome = CancelReplaceOutcome.from_error(raised.value)
     assert outcome is not None
     assert outcome.new_order_result is CancelReplaceResult.NOT_ATTEMPTED

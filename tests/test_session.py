@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
+from exchange_helpers import unique_tag
 
 from binance_ws import (
     BadRequestError,
@@ -251,12 +252,13 @@ def test_sync_time_measures_the_offset(exchange: LocalExchange) -> None:
 
 def test_id_less_401_drops_the_session(exchange: LocalExchange, caplog: pytest.LogCaptureFixture) -> None:
     key = exchange.keys.ed25519
+    tag = unique_tag("id-less-401")
     with Client(
-        exchange.url, api_key=key.api_key, private_key=key.private_key_pem, auto_logon=True
+        exchange.url_for(tag), api_key=key.api_key, private_key=key.private_key_pem, auto_logon=True
     ) as client:
         assert client.logged_on
         revoked = '{"id":null,"status":401,"error":{"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."}}'
-        exchange.garbage_next("ping", revoked)
+        exchange.garbage_next("ping", revoked, connection=tag)
         with caplog.at_level("WARNING", logger="binance_ws"):
             client.ping()
         assert not client.logged_on

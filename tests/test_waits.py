@@ -6,14 +6,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from exchange_helpers import Tagged
 
 import binance_ws as bw
 from binance_ws import Client
-from binance_ws.exchange import LocalExchange
 
 
-def test_timeout_in_a_worker_thread(exchange: LocalExchange, client: Client) -> None:
-    exchange.delay_next("time", 0.8)
+def test_timeout_in_a_worker_thread(tagged: Tagged) -> None:
+    client = tagged.client
+    tagged.exchange.delay_next("time", 0.8, connection=tagged.tag)
 
     def call() -> float:
         t0 = time.monotonic()
