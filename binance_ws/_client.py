@@ -200,7 +200,7 @@ class Client(RequestPath, AllMethods):
         self._ids = itertools.count(1)
         self._forks = fork_count()
         self._raw_rate_limits: Any = None
-        self._hold: tuple[float, RateLimitedError] | None = None
+        self._hold: tuple[float, RateLimitedError, bool] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 

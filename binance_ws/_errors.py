@@ -394,7 +394,7 @@ class RateLimitedError(APIError):
         after = self.retry_after
         hint = f"; retry after {after.isoformat()}" if after else ""
         if self.local:
-            hint += "; not sent: the client holds every request back until then, as Binance asks"
+            hint += "; not sent: the client holds requests back until then, as Binance asks"
         return hint
 
 

@@ -101,8 +101,9 @@ class RequestPath:
     _ids: itertools.count[int]
     _forks: int
     _raw_rate_limits: Any
-    #: After a 429/418: (time.monotonic() until which nothing is sent, the server's error).
-    _hold: tuple[float, RateLimitedError] | None
+    #: After a 429/418: (time.monotonic() until which nothing is sent, the server's error,
+    #: whether only order placements are held).
+    _hold: tuple[float, RateLimitedError, bool] | None
 
     @property
     def _session_key(self) -> str | None:
@@ -241,9 +242,10 @@ class RequestPath:
             )
         hold = self._hold
         if hold is not None:
-            if time.monotonic() < hold[0]:
+            if time.monotonic() >= hold[0]:
+                self._hold = None
+            elif not hold[2] or _places_orders(method):
                 raise hold[1].held_back(method)
-            self._hold = None
         wait = self.timeout if timeout is None else validate_timeout(timeout)
         ident = threading.get_ident()
         on_main = ident == _MAIN_THREAD
@@ -328,12 +330,20 @@ class RequestPath:
                 (limit.seconds_to_reset() for limit in error.rate_limits if limit.exhausted), default=1.0
             )
         until = time.monotonic() + min(seconds, threading.TIMEOUT_MAX)
+        # The unfilled-order limit (-1015, ORDERS) refuses new orders only; anything else
+        # (request weight, a ban) holds every request.
+        exhausted = [str(limit.type) for limit in error.rate_limits if limit.exhausted]
+        orders_only = error.code == -1015 or (bool(exhausted) and set(exhausted) == {"ORDERS"})
         current = self._hold
-        if current is None or current[0] < until:
-            self._hold = (until, error)
-        logger.warning(
-            "%s: holding every request back for %.1f s, as the server asked", error.method, seconds
-        )
+        if current is None or current[0] < until or (current[2] and not orders_only):
+            self._hold = (until, error, orders_only)
+        what = "new orders" if orders_only else "every request"
+        logger.warning("%s: holding %s back for %.1f s, as the server asked", error.method, what, seconds)
+
+
+def _places_orders(method: str) -> bool:
+    spec = METHODS.get(method[3:] if method.startswith("v3/") else method)
+    return spec is not None and bool(spec.unfilled_order_count)
 
 
 def _refuse_unknown(name: str, params: Sequence[ParamSpec], unknown: Mapping[str, Any]) -> None:

@@ -84,3 +84,17 @@ def test_windows_reset_on_calendar_boundaries() -> None:
     assert minute.exhausted and not ten_s.exhausted
     assert minute.seconds_to_reset(now) == pytest.approx(14.5)
     assert ten_s.seconds_to_reset(now) == pytest.approx(4.5)
+
+
+def test_the_unfilled_order_limit_holds_new_orders_only(ex: LocalExchange) -> None:
+    key = ex.keys.hmac
+    with Client(ex.url, api_key=key.api_key, api_secret=key.api_secret, timeout=5) as c:
+        ex.fail_next("order.place", 429, code=-1015, data={"retryAfter": _now_ms() + 60_000})
+        with pytest.raises(bw.RateLimitedError):
+            c.order_place(symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.001")
+        with pytest.raises(bw.RateLimitedError) as held:
+            c.order_place(symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.001")
+        assert held.value.local is True and held.value.code == -1015
+        # Queries, cancels and market data are not limited by the order count.
+        assert c.account_status().balances is not None
+        assert c.depth(symbol="BTCUSDT", limit=5) is not None
