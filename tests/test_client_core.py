@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import _thread
 import asyncio
+import contextlib
 import json
+import logging
 import math
 import os
 import socket
@@ -16,10 +18,18 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from exchange_helpers import Tagged, client_for, raw_connect, tls_options, unique_tag, wait_until
+from exchange_helpers import (
+    Tagged,
+    client_for,
+    raw_connect,
+    tls_options,
+    unique_tag,
+    wait_until,
+)
 
 import binance_ws as bw
 from binance_ws import Client, ClientState
@@ -280,20 +290,53 @@ def test_frames_queued_behind_a_writer_go_out_with_its_next_write(exchange: Loca
         assert c.pending_count == 0
 
 
+class ReaderHold(logging.Handler):
+    """Holds the thread that logs a dropped answer (the client's reader) until ``let_go`` is set."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.holding = threading.Event()
+        self.let_go = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "nobody waits" in record.getMessage() and not self.holding.is_set():
+            self.holding.set()
+            self.let_go.wait(10)
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[ReaderHold]:
+        log = logging.getLogger("binance_ws")
+        level = log.level
+        log.setLevel(logging.DEBUG)
+        log.addHandler(self)
+        try:
+            yield self
+        finally:
+            self.let_go.set()
+            log.removeHandler(self)
+            log.setLevel(level)
+
+
 def test_a_failed_write_is_reported_unsent_and_ends_the_connection(exchange: LocalExchange) -> None:
     tag = unique_tag("failed-write")
     c = client_for(exchange, exchange.url_for(tag), reconnect=False, timeout=10).connect()
     try:
         transport = transport_of(c)
         assert transport is not None and transport._sock is not None
-        # The server must not answer the half-close below by closing: the client's reader
-        # would see that and end the connection before the write is even tried. Frozen, the
-        # server's side neither reads nor sends, so the write is what fails. Over wss:// the
-        # socket carries the TLS records, so the half-close cuts them the same way.
-        assert exchange.go_half_open(connection=tag) == 1
-        transport._sock.shutdown(socket.SHUT_WR)  # the next write fails (EPIPE), at once
-        with pytest.raises(bw.ConnectionClosedError) as info:
-            c.ping()
+        # The reader is held (in its log call for an answer to nobody) while the write is
+        # tried, so nothing the server does about the half-close below can end the connection
+        # first: the websockets server closes on it, and over wss:// OpenSSL answers it at
+        # once with a decode_error alert.
+        # The request that sets the hold has returned (at its timeout: its answer carries an
+        # unknown id), so no other thread is left writing and the ping below writes itself.
+        exchange.wrong_id_next("ping", connection=tag)
+        with ReaderHold().installed() as hold:
+            with pytest.raises(bw.RequestTimeoutError):
+                c.ping(timeout=0.05)
+            assert hold.holding.wait(5)
+            transport._sock.shutdown(socket.SHUT_WR)  # the next write fails (EPIPE), at once
+            with pytest.raises(bw.ConnectionClosedError) as info:
+                c.ping()
         assert info.value.sent is False  # its frame never reached the server whole
         assert "send failed" in str(info.value)
         # A stream cut mid-frame cannot be used again.
