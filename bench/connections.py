@@ -4,7 +4,8 @@ Against the canned server (its own process), in the benchmark's process:
 
 - **reconnect**: a second, raw connection asks the server to cut every other connection
   (``bench.drop``); the time from that answer to the client's first successful ``ping``.
-  Reference in the same run: opening a fresh websocket-client connection and pinging once.
+  References in the same run: a fresh ``Client`` connecting and pinging once (the same work
+  without the loss), and a raw websocket-client connection doing the same.
 - **rotation**: four threads ping continuously while the client rotates
   (:meth:`binance_ws.Client.rotate`) over and over; the p99 of the calls that overlapped a
   rotation against the p99 of the calls of a steady stretch measured just before. The calls
@@ -37,6 +38,17 @@ def _fresh_connection_s(url: str) -> float:
     ws.recv()
     took = time.perf_counter() - t0
     ws.close()
+    return took
+
+
+def _fresh_client_s(url: str) -> float:
+    from binance_ws import Client
+
+    t0 = time.perf_counter()
+    client = Client(url, timeout=10, **no_env_kwargs(), **ours_tls(url)).connect()
+    client.ping()
+    took = time.perf_counter() - t0
+    client.close()
     return took
 
 
@@ -112,6 +124,7 @@ def measure_connections(url: str, *, rounds: int = 10, rotations: int = 10) -> d
     from binance_ws import Client
 
     fresh = [_fresh_connection_s(url) for _ in range(rounds)]
+    fresh_client = [_fresh_client_s(url) for _ in range(rounds)]
     control = websocket.create_connection(url, skip_utf8_validation=True, **floor_tls(url))
     try:
         with Client(url, timeout=10, **no_env_kwargs(), **ours_tls(url)) as client:
@@ -121,6 +134,7 @@ def measure_connections(url: str, *, rounds: int = 10, rotations: int = 10) -> d
     finally:
         control.close()
     fresh_ms = statistics.median(fresh) * 1000
+    client_ms = statistics.median(fresh_client) * 1000
     heal_ms = statistics.median(heal) * 1000
     return {
         "reconnect": {
@@ -128,7 +142,9 @@ def measure_connections(url: str, *, rounds: int = 10, rotations: int = 10) -> d
             "median_ms": heal_ms,
             "max_ms": max(heal) * 1000,
             "fresh_connection_ms": fresh_ms,
+            "fresh_client_ms": client_ms,
             "ratio_to_fresh_connection": heal_ms / fresh_ms if fresh_ms else None,
+            "ratio_to_fresh_client": heal_ms / client_ms if client_ms else None,
         },
         "rotation": rotation,
     }

@@ -129,7 +129,7 @@ def test_tiny_run_checks_every_target_and_renders(tiny_results: dict[str, Any]) 
     assert by_name["ping p50 vs raw floor, wss://"]["value"] > 0
     assert by_name["order.place (HMAC) p50 vs raw floor, wss://"]["value"] > 0
     # Drops healed and rotations made, with no call failed during the rotations.
-    assert by_name["reconnect: drop to first call, vs a fresh connection"]["value"] > 0
+    assert by_name["reconnect: drop to first call, vs a fresh Client's first call"]["value"] > 0
     assert by_name["rotation: p99 of calls during vs steady"]["value"] > 0
     assert by_name["calls failed during rotations"]["value"] == 0
     assert len(set(names)) == len(names)
