@@ -196,13 +196,12 @@ class Transport:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:
             pass
-        stream: socket.socket | HandshakeSocket = sock
         try:
             if secure:
                 context = self._ssl_context or ssl.create_default_context()
                 self._tls = TlsChannel(context, host)
                 self._tls.handshake(sock)
-                stream = HandshakeSocket(sock, self._tls)
+            stream = HandshakeSocket(sock, self._tls)
             ws = websocket.WebSocket(skip_utf8_validation=True)
             ws.connect(self.url, socket=stream, timeout=self._connect_timeout)
         except websocket.WebSocketBadStatusException as exc:
@@ -218,8 +217,7 @@ class Transport:
         problem = handshake_problem(response.headers if response is not None else {})
         if problem is not None:
             raise ConnectError(f"handshake with {self.url} refused: {problem}")
-        if isinstance(stream, HandshakeSocket):
-            self._leftover = stream.leftover()
+        self._leftover = stream.leftover()
 
     def _start_reader(self, sock: socket.socket) -> None:
         tick = _MAX_TICK
