@@ -273,14 +273,19 @@ class RequestPath:
                     pending.discard(request_id)
                     raise
             except ConnectionClosedError as exc:
-                # Not sent: this connection just ended or was rotated out. Wait for the
-                # next one within the call's own timeout, unless this is a restore step.
-                if exc.sent or ident == conns.restore_ident or not conns.reconnect:
+                # Not sent: this connection just ended or was rotated out. Go again on the
+                # next one within the call's own timeout, unless this is a restore step or
+                # no next connection will come (reconnect=False and this one is gone).
+                if exc.sent or ident == conns.restore_ident:
+                    raise
+                if not conns.reconnect and not transport.usable:
                     raise
                 if not deadline:
                     deadline = time.monotonic() + wait
                 if time.monotonic() >= deadline:
                     raise
+                if conns.link is link:  # its end is not reported yet: no busy loop meanwhile
+                    time.sleep(0.001)
                 continue
             break
         # Not kept while waiting: orjson's bytes carry a 4 KiB buffer, the frame is compact.

@@ -325,3 +325,15 @@ def test_parameters_are_checked() -> None:
     assert "secret" not in str(info.value)
     with pytest.raises(bw.InvalidParameterError, match="ssl_context"):
         Client("wss://127.0.0.1:1/ws-api/v3", ssl_context="no")  # type: ignore[arg-type]
+
+
+def test_rotate_without_reconnect_fails_no_call(ex: LocalExchange) -> None:
+    with Client(ex.url, timeout=10, reconnect=False) as c:
+        with Callers(4, lambda i: c.ping()) as callers:
+            assert wait_for(lambda: callers.ok >= 20)
+            for _ in range(3):
+                c.rotate()
+            done = callers.ok
+            assert wait_for(lambda: callers.ok >= done + 20)
+        assert callers.failures == []
+        assert c.state is ClientState.OPEN and c.reconnects == 0
