@@ -141,7 +141,8 @@ def test_disconnect_wakes_every_waiter_at_once(exchange: LocalExchange) -> None:
         threads = [threading.Thread(target=call) for _ in range(6)]
         for t in threads:
             t.start()
-        assert wait_until(lambda: c.pending_count == 6)
+        # All six reached the exchange (each took its delay), so all six are in flight.
+        assert wait_until(lambda: c.pending_count == 6 and exchange.faults.pending(tag) == 0)
         assert exchange.drop_all_connections(connection=tag) == 1
         for t in threads:
             t.join(10)
@@ -178,7 +179,9 @@ def test_close_wakes_waiters(exchange: LocalExchange) -> None:
     threads = [threading.Thread(target=call) for _ in range(3)]
     for t in threads:
         t.start()
-    assert wait_until(lambda: c.pending_count == 3)
+    # All three reached the exchange (each took its delay): a call still unsent at close()
+    # would be told the client is closed instead.
+    assert wait_until(lambda: c.pending_count == 3 and exchange.faults.pending(tag) == 0)
     c.close()
     for t in threads:
         t.join(10)
