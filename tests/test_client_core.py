@@ -329,9 +329,9 @@ def test_a_failed_write_is_reported_unsent_and_ends_the_connection(exchange: Loc
         # The reader is held (in its log call for an answer to nobody) while the write is
         # tried, so nothing the server does about the half-close below can end the connection
         # first: the websockets server closes on it, and over wss:// OpenSSL answers it at
-        # once with a decode_error alert.
-        # The request that sets the hold has returned (at its timeout: its answer carries an
-        # unknown id), so no other thread is left writing and the ping below writes itself.
+        # once with a decode_error alert. The request that sets the hold has returned (at its
+        # timeout: its answer carries an unknown id), so no other thread is left writing and
+        # the ping below writes its own frame.
         exchange.wrong_id_next("ping", connection=tag)
         with ReaderHold().installed() as hold:
             with pytest.raises(bw.RequestTimeoutError):
