@@ -141,7 +141,8 @@ def test_disconnect_wakes_every_waiter_at_once(exchange: LocalExchange) -> None:
         threads = [threading.Thread(target=call) for _ in range(6)]
         for t in threads:
             t.start()
-        assert wait_until(lambda: c.pending_count == 6)
+        # All six reached the exchange (each took its delay), so all six are in flight.
+        assert wait_until(lambda: c.pending_count == 6 and exchange.faults.pending(tag) == 0)
         assert exchange.drop_all_connections(connection=tag) == 1
         for t in threads:
             t.join(10)
@@ -178,7 +179,9 @@ def test_close_wakes_waiters(exchange: LocalExchange) -> None:
     threads = [threading.Thread(target=call) for _ in range(3)]
     for t in threads:
         t.start()
-    assert wait_until(lambda: c.pending_count == 3)
+    # All three reached the exchange (each took its delay): a call still unsent at close()
+    # would be told the client is closed instead.
+    assert wait_until(lambda: c.pending_count == 3 and exchange.faults.pending(tag) == 0)
     c.close()
     for t in threads:
         t.join(10)
@@ -326,9 +329,9 @@ def test_a_failed_write_is_reported_unsent_and_ends_the_connection(exchange: Loc
         # The reader is held (in its log call for an answer to nobody) while the write is
         # tried, so nothing the server does about the half-close below can end the connection
         # first: the websockets server closes on it, and over wss:// OpenSSL answers it at
-        # once with a decode_error alert.
-        # The request that sets the hold has returned (at its timeout: its answer carries an
-        # unknown id), so no other thread is left writing and the ping below writes itself.
+        # once with a decode_error alert. The request that sets the hold has returned (at its
+        # timeout: its answer carries an unknown id), so no other thread is left writing and
+        # the ping below writes its own frame.
         exchange.wrong_id_next("ping", connection=tag)
         with ReaderHold().installed() as hold:
             with pytest.raises(bw.RequestTimeoutError):

@@ -86,11 +86,14 @@ def test_close_wakes_waiters_before_the_closing_handshake(ex: LocalExchange) -> 
         except bw.ConnectionClosedError:
             woken.append(time.monotonic())
 
-    ex.go_half_open()  # nothing answers, not even our close frame
+    ex.delay_next("ping", 60, times=4)  # never answered within the test
     threads = [threading.Thread(target=call) for _ in range(4)]
     for t in threads:
         t.start()
-    assert wait_for(lambda: c.pending_count == 4)
+    # All four reached the exchange (each took its delay): a call still unsent at close()
+    # would be told the client is closed instead.
+    assert wait_for(lambda: c.pending_count == 4 and ex.faults.pending() == 0)
+    ex.go_half_open()  # nothing answers, not even our close frame
     t0 = time.monotonic()
     c.close()
     closed = time.monotonic()

@@ -95,7 +95,9 @@ def test_a_drop_fails_the_calls_in_flight_at_once_and_later_calls_succeed(ex: Lo
         threads = [threading.Thread(target=call) for _ in range(8)]
         for t in threads:
             t.start()
-        assert wait_for(lambda: c.pending_count == 8)
+        # Every ping reached the exchange (each took its delay): a call still being written at
+        # the drop would be resent on the new connection, and rightly so.
+        assert wait_for(lambda: c.pending_count == 8 and ex.faults.pending() == 0)
         drop(ex)
         for t in threads:
             t.join(5)
@@ -213,7 +215,8 @@ def test_rotation_moves_new_calls_and_lets_old_answers_arrive(ex: LocalExchange)
         answer: list[object] = []
         slow = threading.Thread(target=lambda: answer.append(c.ping()))
         slow.start()
-        assert wait_for(lambda: c.pending_count == 1)
+        # Sent on the old connection (the exchange took its delay), not still being written.
+        assert wait_for(lambda: c.pending_count == 1 and ex.faults.pending() == 0)
         t0 = time.monotonic()
         c.rotate()  # returns once the old connection delivered the delayed answer
         assert time.monotonic() - t0 >= 0.3
