@@ -13,10 +13,11 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from exchange_helpers import wait_until as wait_for
 
 import binance_ws as bw
 from binance_ws import AttemptBudget, Client, ClientState, ConnectionEventKind
@@ -26,15 +27,6 @@ from binance_ws.exchange import LocalExchange
 ROOT = Path(__file__).resolve().parent.parent
 PING_INTERVAL = 0.3
 PING_TIMEOUT = 0.3
-
-
-def wait_for(predicate: Callable[[], bool], seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.005)
-    return True
 
 
 @pytest.fixture(params=["ws", "wss"])

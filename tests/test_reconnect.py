@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from exchange_helpers import wait_until as wait_for
 
 import binance_ws as bw
 from binance_ws import Client, ClientState, ConnectionEvent, ConnectionEventKind
@@ -22,15 +23,6 @@ from binance_ws.models import Empty, ServerTime
 def ex() -> Iterator[LocalExchange]:
     with LocalExchange(enforce_limits=False, book_levels=50) as exchange:
         yield exchange
-
-
-def wait_for(predicate: Callable[[], bool], seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.005)
-    return True
 
 
 def ours() -> set[threading.Thread]:
