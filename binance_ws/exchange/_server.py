@@ -16,6 +16,7 @@ into ints, bools and lists first, in a way that keeps their signed text unchange
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import json
 import logging
@@ -79,6 +80,8 @@ DEFAULT_MAX_CONNECTION_AGE = 24 * 3600.0
 MAX_REQUEST_FRAME = 1 << 20
 
 _exchange_numbers = itertools.count(1)
+# websockets 17 closes connections itself on shutdown, with a code of our choosing.
+_SHUTDOWN_TAKES_CODE = "code" in inspect.signature(Server.shutdown).parameters
 
 
 class Session:
@@ -406,8 +409,14 @@ class LocalExchange(ExchangeControls):
         if self._server is None:
             raise RuntimeError("the exchange is not started")
         server, self._server = self._server, None
-        self._close_connections(1012, "service restart")
-        server.shutdown()
+        if _SHUTDOWN_TAKES_CODE:
+            # Stops accepting before it closes anything, so no client reconnects to the
+            # server that is going away (and loses that connection too).
+            self._links.release(None)
+            server.shutdown(code=1012, reason="service restart")
+        else:
+            self._close_connections(1012, "service restart")
+            server.shutdown()
         if self._thread is not None:
             self._thread.join(5)
         self._serve(self.port)
