@@ -50,6 +50,15 @@ def ours_tls(url: str) -> dict[str, Any]:
     ca = os.environ.get(CA_ENV)
     if not ca or not url.startswith("wss://"):
         return {}
+    import inspect
+
+    from binance_ws import Client
+
+    if "ssl_context" not in inspect.signature(Client.__init__).parameters:
+        # An earlier tree (``--baseline``) trusts what websocket-client trusts; this is the
+        # client's own process, so the variable reaches nothing else.
+        os.environ["WEBSOCKET_CLIENT_CA_BUNDLE"] = ca
+        return {}
     return {"ssl_context": ssl.create_default_context(cafile=ca)}
 
 

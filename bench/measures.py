@@ -39,13 +39,15 @@ _BATCHES = 6
 _FRAME_ID = '"5494febb-d167-46a2-996d-70533eb4d976"'
 
 
-def open_runners(url: str, creds: Credentials, peers: Sequence[str], skipped: list[str]) -> list[Runner]:
-    """The floor, the reference design, binance-ws and every peer that imports and connects.
+def open_runners(
+    url: str, creds: Credentials, peers: Sequence[str], skipped: list[str], baselines: Sequence[str] = ()
+) -> list[Runner]:
+    """The floor, the reference design, binance-ws, its baselines and every peer that connects.
 
     Each in a process of its own (see :mod:`bench.workers`); why a peer is left out goes to
     ``skipped``.
     """
-    runners: list[Runner] = [RemoteRunner(name, url, creds) for name in (FLOOR, REF, OURS)]
+    runners: list[Runner] = [RemoteRunner(name, url, creds) for name in (FLOOR, REF, OURS, *baselines)]
     for name in peers:
         reason = peer_import_error(name)
         if reason is None:
@@ -70,13 +72,14 @@ def measure_latency_and_throughput(
     peers: Sequence[str],
     skipped: list[str],
     progress: Callable[[str], None],
+    baselines: Sequence[str] = (),
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Sequential p50/p99 per op and client, and ping throughput per in-flight level.
 
     Clients take turns within each repeat (their order rotating), so a slow phase of the
     machine hits every client alike instead of one.
     """
-    runners = open_runners(url, creds, peers, skipped)
+    runners = open_runners(url, creds, peers, skipped, baselines)
     ops = [
         op
         for key, op in OPS.items()

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 __all__ = [
+    "BASELINE_PREFIX",
     "OURS",
     "FLOOR",
     "PEER_NAMES",
@@ -23,6 +24,8 @@ __all__ = [
 ]
 
 OURS = "binance-ws"
+#: Earlier trees measured with ``--baseline REF`` report as ``binance-ws@REF``.
+BASELINE_PREFIX = "binance-ws@"
 FLOOR = "raw floor"
 REF = "ref: reader+Event"
 PEER_NAMES = ("binance-sdk-spot", "python-binance")
@@ -120,6 +123,10 @@ def evaluate_targets(results: dict[str, Any], server: str = "canned") -> list[Ta
         for op, limit, title in (("ping", 1.15, "ping"), ("order_hmac", 1.2, "order.place (HMAC)")):
             ratio = _ratio(_p50(results, "canned-tls", op, OURS), _p50(results, "canned-tls", op, FLOOR))
             targets.append(Target(f"{title} p50 vs raw floor, wss://", ratio, limit, "<="))
+    latency = results.get("latency", {})
+    for name in sorted({n for section in latency.values() for n in _clients(section)}):
+        if name.startswith(BASELINE_PREFIX):
+            _vs_baseline(results, name, targets)
     vs_floor("depth5000", 1.5, "depth 5000 typed p50 vs raw floor")
     vs_floor("exchangeInfo", 1.5, "exchangeInfo typed p50 vs raw floor")
     sdk = _p50(results, server, "depth5000", "binance-sdk-spot")
@@ -210,6 +217,23 @@ def evaluate_targets(results: dict[str, Any], server: str = "canned") -> list[Ta
             )
         )
     return targets
+
+
+def _vs_baseline(results: dict[str, Any], baseline: str, targets: list[Target]) -> None:
+    """Today's ratio to the floor against the baseline's, both from this run: within 5 %."""
+    for server in results.get("latency", {}):
+        for op, title in (("ping", "ping"), ("order_hmac", "order.place (HMAC)")):
+            ours = _ratio(_p50(results, server, op, OURS), _p50(results, server, op, FLOOR))
+            then = _ratio(_p50(results, server, op, baseline), _p50(results, server, op, FLOOR))
+            targets.append(
+                Target(
+                    f"{title} p50 ratio to the floor vs {baseline}'s, {server}",
+                    _ratio(ours, then),
+                    1.05,
+                    "<=",
+                    note=f"{_fmt_ratio(ours)} now, {_fmt_ratio(then)} then",
+                )
+            )
 
 
 def _pending_note(pending: dict[str, Any]) -> str:

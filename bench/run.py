@@ -10,6 +10,7 @@ requests per measure, for the test suite), quick (the default, about a minute) a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -22,6 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .baseline import exported
 from .clients import CA_ENV
 from .connections import measure_connections
 from .measures import measure_latency_and_throughput, measure_parse, measure_signing
@@ -163,6 +165,7 @@ def run(
     peers: Sequence[str] = PEER_NAMES,
     measures: Sequence[str] = MEASURES,
     quiet: bool = False,
+    baselines: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Run the measures of ``mode``; returns the results (what the JSON file holds)."""
     from binance_ws import _json
@@ -218,6 +221,7 @@ def run(
                     peers=() if srv.ca else peers,
                     skipped=skipped,
                     progress=progress,
+                    baselines=baselines,
                 )
                 results["latency"][server] = latency
                 results["throughput"][server] = throughput
@@ -274,6 +278,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--pending", type=int, help="requests in flight for the memory measure")
     parser.add_argument("--servers", help="comma-separated subset of canned,canned-tls,exchange")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also measure binance_ws/ of this git revision (e.g. a release tag), in the same run",
+    )
     args = parser.parse_args(argv)
     mode = MODES[args.mode or "quick"]
     if args.repeats:
@@ -286,7 +295,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = sorted(set(measures) - set(MEASURES))
     if unknown:
         parser.error(f"unknown measure(s): {', '.join(unknown)}")
-    results = run(mode, peers=() if args.no_peers else PEER_NAMES, measures=measures, quiet=args.quiet)
+    peers = () if args.no_peers else PEER_NAMES
+    with contextlib.ExitStack() as stack:
+        baselines = [stack.enter_context(exported(args.baseline))] if args.baseline else []
+        results = run(mode, peers=peers, measures=measures, quiet=args.quiet, baselines=baselines)
     print(render(results))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
+from .baseline import is_baseline, sys_path_for
 from .clients import Floor, Ours, ReaderRef, Runner, Timer
 from .ops import OPS, Credentials, Op
 
@@ -45,7 +46,8 @@ class RemoteRunner(Runner):
         self._proc = ctx.Process(
             target=_serve, args=(child, name, url, creds.portable()), name=f"bench-{name}", daemon=True
         )
-        self._proc.start()
+        with sys_path_for(name):
+            self._proc.start()
         child.close()
         try:
             self._answer(_START_LIMIT)
@@ -99,7 +101,9 @@ class RemoteRunner(Runner):
 def _serve(conn: Connection, name: str, url: str, portable: dict[str, str | None]) -> None:
     """The child: build the client, then run the commands it is sent until ``close``."""
     try:
-        runner = runner_factories()[name](url, Credentials.from_portable(portable))
+        factory = Ours if is_baseline(name) else runner_factories()[name]
+        runner = factory(url, Credentials.from_portable(portable))
+        runner.name = name
     except Exception as exc:
         conn.send(("error", f"could not connect: {type(exc).__name__}: {exc}", {}, {}))
         return
