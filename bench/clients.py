@@ -20,6 +20,7 @@ from typing import Any
 import websocket
 
 from .ops import OPS, Credentials, Op, floor_sign
+from .reading import read_all
 
 __all__ = [
     "Call",
@@ -87,6 +88,12 @@ class Runner:
         call = self.bind(op)
         if call is None:
             return None
+        if op.read:
+            returned = call
+
+            def call() -> object:
+                return read_all(returned())
+
         return lambda n: time_calls(call, n)
 
     def latency(self, op: Op, n: int) -> list[int] | None:
@@ -361,6 +368,12 @@ def _typed_call(client: Any, op: Op) -> Call | None:
         return lambda: client.depth(symbol=symbol, limit=limit)
     if op.method == "exchangeInfo" and hasattr(client, "exchange_info"):
         return client.exchange_info  # type: ignore[no-any-return]
+    if op.method == "klines" and hasattr(client, "klines"):
+        kw = {"symbol": op.params["symbol"], "interval": op.params["interval"], "limit": op.params["limit"]}
+        return lambda: client.klines(**kw)
+    if op.method == "allOrders" and hasattr(client, "all_orders"):
+        kw = {"symbol": op.params["symbol"], "limit": op.params["limit"]}
+        return lambda: client.all_orders(**kw)
     if op.method == "order.place" and hasattr(client, "order_place"):
         p = op.params
         kwargs = {

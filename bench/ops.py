@@ -48,6 +48,8 @@ class Op:
     signed: str | None = None
     #: Measured only against the canned server (the exchange limits orders per 10 s).
     canned_only: bool = False
+    #: The timed call also reads every value of the result (see :mod:`bench.reading`).
+    read: bool = False
 
 
 OPS: dict[str, Op] = {
@@ -59,8 +61,18 @@ OPS: dict[str, Op] = {
         Op("order_hmac", "order.place", ORDER_PARAMS, signed="hmac", canned_only=True),
         Op("order_ed25519", "order.place", ORDER_PARAMS, signed="ed25519", canned_only=True),
         Op("exchangeInfo", "exchangeInfo"),
+        Op("klines1000", "klines", {"symbol": SYMBOL, "interval": "1m", "limit": 1000}, canned_only=True),
+        Op("allOrders1000", "allOrders", {"symbol": SYMBOL, "limit": 1000}, signed="hmac", canned_only=True),
     )
 }
+# The big results once more, read by the user: lazy conversion cannot flatter these.
+OPS.update(
+    {
+        f"{key}_read": Op(f"{key}_read", op.method, op.params, op.signed, op.canned_only, read=True)
+        for key, op in list(OPS.items())
+        if key in ("depth5000", "exchangeInfo", "klines1000", "allOrders1000")
+    }
+)
 
 
 @dataclass

@@ -35,6 +35,7 @@ from typing import Any
 
 from .clients import Call, Runner, Timer, threaded_throughput
 from .ops import OPS, Credentials, Op
+from .reading import read_all
 
 __all__ = ["PEERS", "TASKS_SUFFIX", "OfficialSDK", "PythonBinance", "peer_import_error", "quiet_peer"]
 
@@ -220,6 +221,12 @@ class OfficialSDK(Runner):
         acall = self._abind(op)
         if acall is None:
             return None
+        if op.read:
+            returned = acall
+
+            async def acall() -> object:
+                return read_all(await returned())
+
         return lambda n: self.loop.run_until_complete(_time_awaits(acall, n))
 
     def throughput(self, inflight: int, total: int) -> float | None:

@@ -129,6 +129,21 @@ def evaluate_targets(results: dict[str, Any], server: str = "canned") -> list[Ta
             _vs_baseline(results, name, targets)
     vs_floor("depth5000", 1.5, "depth 5000 typed p50 vs raw floor")
     vs_floor("exchangeInfo", 1.5, "exchangeInfo typed p50 vs raw floor")
+    # Read: every value touched, the floor's numbers made Decimals (see bench.reading).
+    vs_floor("depth5000_read", 1.3, "depth 5000 read p50 vs raw floor read")
+    vs_floor("exchangeInfo_read", 2.0, "exchangeInfo read p50 vs raw floor read")
+    vs_floor("klines1000_read", 1.5, "klines 1000 read p50 vs raw floor read")
+    vs_floor("allOrders1000_read", 1.5, "allOrders 1000 read p50 vs raw floor read")
+    sdk_read = _p50(results, server, "depth5000_read", "binance-sdk-spot")
+    targets.append(
+        Target(
+            "depth 5000 read p50 vs binance-sdk-spot read",
+            _ratio(_p50(results, server, "depth5000_read", OURS), sdk_read),
+            0.75,
+            "<=",
+            note="" if sdk_read else "binance-sdk-spot not measured",
+        )
+    )
     sdk = _p50(results, server, "depth5000", "binance-sdk-spot")
     targets.append(
         Target(
