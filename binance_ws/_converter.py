@@ -42,6 +42,7 @@ import types
 import typing
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from itertools import chain, repeat
 from typing import Any, TypeVar
 
 import attrs
@@ -94,6 +95,11 @@ class _KeepRaw(Exception):
         self.value = value
 
 
+_STR_ONLY = frozenset((str,))
+_PAIRS_ONLY = frozenset((2,))
+_tuple_new = tuple.__new__
+
+
 def _dec(value: Any) -> Decimal:
     # The fast path of the models and rows: Binance sends decimals as strings.
     if type(value) is str:
@@ -123,6 +129,16 @@ def _opt_dec_str(value: Decimal | None) -> str | None:
 
 
 def _structure_levels(level: type[PriceLevel], data: Any) -> list[PriceLevel]:
+    # Every step in C (a 5000-level side is 10 000 Decimals): flatten, check that the rows
+    # are pairs of strings, convert, pair up; NamedTuple's own __new__ is Python code.
+    try:
+        flat = list(chain.from_iterable(data))
+        if set(map(len, data)) <= _PAIRS_ONLY and set(map(type, flat)) <= _STR_ONLY:
+            numbers = list(map(Decimal, flat))
+            pairs = zip(numbers[::2], numbers[1::2], strict=True)
+            return list(map(_tuple_new, repeat(level, len(data)), pairs))
+    except Exception:
+        pass
     try:
         return [level(_dec(price), _dec(qty)) for price, qty in data]
     except Exception:
