@@ -94,6 +94,12 @@ class Runner:
             def call() -> object:
                 return read_all(returned())
 
+        if op.between is not None:
+            other = self.timer(OPS[op.between])
+            if other is None:
+                return None
+            timed = call
+            return lambda n: [t for _ in range(n) for t in (other(1), time_calls(timed, 1))[1]]
         return lambda n: time_calls(call, n)
 
     def latency(self, op: Op, n: int) -> list[int] | None:
@@ -360,7 +366,7 @@ def no_env_kwargs() -> dict[str, Any]:
 
 def _typed_call(client: Any, op: Op) -> Call | None:
     """The typed facade call for ``op``, or None when the client has no such method."""
-    if op.key == "ping" and hasattr(client, "ping"):
+    if op.method == "ping" and hasattr(client, "ping"):
         return client.ping  # type: ignore[no-any-return]
     if op.method == "depth" and hasattr(client, "depth"):
         limit = op.params["limit"]

@@ -50,6 +50,8 @@ class Op:
     canned_only: bool = False
     #: The timed call also reads every value of the result (see :mod:`bench.reading`).
     read: bool = False
+    #: An operation run, untimed, before each timed call (tails with big results in between).
+    between: str | None = None
 
 
 OPS: dict[str, Op] = {
@@ -65,6 +67,12 @@ OPS: dict[str, Op] = {
         Op("allOrders1000", "allOrders", {"symbol": SYMBOL, "limit": 1000}, signed="hmac", canned_only=True),
     )
 }
+# Tails while the client also handles big results: the collector over large object graphs
+# and the allocator are what such a tail is made of.
+OPS["ping_between_reads"] = Op("ping_between_reads", "ping", between="depth5000_read")
+OPS["order_hmac_between_reads"] = Op(
+    "order_hmac_between_reads", "order.place", ORDER_PARAMS, "hmac", True, between="depth5000_read"
+)
 # The big results once more, read by the user: lazy conversion cannot flatter these.
 OPS.update(
     {

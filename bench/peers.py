@@ -168,7 +168,7 @@ class OfficialSDK(Runner):
             return None
         conn = self._conn(op.signed or "hmac")
         m = self._models
-        if op.key == "ping":
+        if op.method == "ping":
             method: Callable[[], Awaitable[Any]] = conn.ping
         elif op.method == "depth":
             symbol, limit = op.params["symbol"], op.params["limit"]
@@ -227,6 +227,13 @@ class OfficialSDK(Runner):
             async def acall() -> object:
                 return read_all(await returned())
 
+        if op.between is not None:
+            other = self.timer(OPS[op.between])
+            if other is None:
+                return None
+            timed = acall
+            run = self.loop.run_until_complete
+            return lambda n: [t for _ in range(n) for t in (other(1), run(_time_awaits(timed, 1)))[1]]
         return lambda n: self.loop.run_until_complete(_time_awaits(acall, n))
 
     def throughput(self, inflight: int, total: int) -> float | None:
@@ -288,7 +295,7 @@ class PythonBinance(Runner):
         asyncio.set_event_loop(self.loop)
         client = self._client(op.signed or "hmac")
         call: Call
-        if op.key == "ping":
+        if op.method == "ping":
             call = client.ws_ping
         elif op.method == "depth":
             symbol, limit = op.params["symbol"], op.params["limit"]

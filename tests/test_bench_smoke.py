@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any
@@ -121,7 +122,7 @@ def test_tiny_run_measures_parse_memory_and_signing(tiny_results: dict[str, Any]
 def test_tiny_run_checks_every_target_and_renders(tiny_results: dict[str, Any]) -> None:
     targets = tiny_results["targets"]
     names = [t["name"] for t in targets]
-    assert len(targets) == 13
+    assert len(targets) == 22
     assert {t["status"] for t in targets} <= {"PASS", "MISS", "N/A"}
     assert targets[0]["name"] == "ping p50 vs raw floor" and targets[0]["value"] > 0
     by_name = {t["name"]: t for t in targets}
@@ -132,6 +133,16 @@ def test_tiny_run_checks_every_target_and_renders(tiny_results: dict[str, Any]) 
     assert by_name["reconnect: drop to first call, vs a fresh Client's first call"]["value"] > 0
     assert by_name["rotation: p99 of calls during vs steady"]["value"] > 0
     assert by_name["calls failed during rotations"]["value"] == 0
+    # Big results read (every value touched) by ours and the floor alike.
+    for name in (
+        "depth 5000 read p50 vs raw floor read",
+        "exchangeInfo read p50 vs raw floor read",
+        "klines 1000 read p50 vs raw floor read",
+        "allOrders 1000 read p50 vs raw floor read",
+        "ping, depth 5000 read between calls, p99 vs raw floor",
+    ):
+        assert by_name[name]["value"] > 0, name
+    assert by_name["ping p99 vs raw floor"]["note"] == "median of 1 per-repeat ratios"
     assert len(set(names)) == len(names)
     connections = tiny_results["connections"]
     assert connections["reconnect"]["rounds"] == bench_run.MODES["tiny"].connection_rounds
@@ -157,3 +168,21 @@ def test_a_small_soak_stays_flat(capsys: pytest.CaptureFixture[str]) -> None:
         == 0
     )
     assert "verdict: flat" in capsys.readouterr().out
+
+
+def test_a_baseline_tree_is_measured_beside_todays(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    inside = subprocess.run(
+        ["git", "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True, check=False
+    )
+    if inside.returncode != 0:
+        pytest.skip("the checkout is not a git repository: there is no earlier tree to export")
+    out = tmp_path / "r.json"
+    argv = ["--tiny", "--only", "latency", "--servers", "canned", "--no-peers", "--quiet"]
+    assert bench_run.main([*argv, "--baseline", "HEAD", "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    ping = data["latency"]["canned"]["ping"]
+    assert ping["binance-ws@HEAD"]["p50_us"] > 0 and ping[OURS]["p50_us"] > 0
+    by_name = {t["name"]: t for t in data["targets"]}
+    vs = by_name["ping p50 ratio to the floor vs binance-ws@HEAD's, canned"]
+    assert vs["value"] > 0 and vs["status"] in ("PASS", "MISS")
