@@ -95,7 +95,11 @@ class HandshakeSocket:
     websocket-client reads the 101 answer one byte per ``recv`` call; served from a buffer
     filled by large reads, that costs a handful of system calls instead of one per byte
     (each a GIL handoff, which made opening a connection next to busy threads 5x slower).
-    What arrives past the answer is handed to the reader (:meth:`leftover`).
+    Its line reader joins whatever each call returns until a call returns ``b"\n"``, so a
+    one-byte read is answered with the rest of the line up to its newline, then the newline:
+    two calls a header line instead of one per byte (the Python that busy threads wait for
+    while a connection opens beside them). What arrives past the answer is handed to the
+    reader (:meth:`leftover`).
     """
 
     def __init__(self, sock: socket.socket, channel: TlsChannel | None) -> None:
@@ -131,6 +135,11 @@ class HandshakeSocket:
             self._buffer = self._channel.decrypt(data)
             if self._channel.eof and not self._buffer:
                 return b""
+        if bufsize == 1:
+            end = self._buffer.find(b"\n")
+            if end != 0:
+                # Up to the newline, or all of it when the line goes on in the next read.
+                bufsize = end if end > 0 else len(self._buffer)
         out, self._buffer = self._buffer[:bufsize], self._buffer[bufsize:]
         return out
 

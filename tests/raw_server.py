@@ -188,7 +188,10 @@ class RawServer:
     """Accepts connections on 127.0.0.1 and runs ``script`` on each after the handshake.
 
     ``extra_headers`` go into the 101 answer as given (e.g. a ``Sec-WebSocket-Extensions``
-    the client never offered). An exception in ``script`` is kept in ``errors``.
+    the client never offered). ``answer_piece`` > 0 sends the answer in writes of that many
+    bytes, one every millisecond (lines arrive split); ``after_answer`` goes out in the same
+    write as the answer's last bytes (a frame the client must find after the headers). An
+    exception in ``script`` is kept in ``errors``.
     """
 
     def __init__(
@@ -196,9 +199,13 @@ class RawServer:
         script: Callable[[RawConnection], None] | None = None,
         *,
         extra_headers: dict[str, str] | None = None,
+        answer_piece: int = 0,
+        after_answer: bytes = b"",
     ) -> None:
         self._script = script
         self._extra_headers = extra_headers or {}
+        self._answer_piece = answer_piece
+        self._after_answer = after_answer
         self.connections: list[RawConnection] = []
         self.errors: list[BaseException] = []
         self._lock = threading.Condition()
@@ -280,7 +287,13 @@ class RawServer:
             f"Sec-WebSocket-Accept: {accept}",
             *(f"{k}: {v}" for k, v in self._extra_headers.items()),
         ]
-        sock.sendall(("\r\n".join(answer) + "\r\n\r\n").encode("latin-1"))
+        data = ("\r\n".join(answer) + "\r\n\r\n").encode("latin-1") + self._after_answer
+        piece = self._answer_piece or len(data)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for start in range(0, len(data), piece):
+            if start:
+                time.sleep(0.001)
+            sock.sendall(data[start : start + piece])
         return headers
 
     def close(self) -> None:

@@ -263,6 +263,30 @@ def test_a_101_naming_an_extension_not_offered_fails_the_connect() -> None:
             client.close()
 
 
+def _answer_pings(conn: RawConnection) -> None:
+    request = conn.wait_request()
+    conn.send(server_frame(0x1, json.dumps({"id": request["id"], "status": 200, "result": {}}).encode()))
+
+
+@pytest.mark.parametrize("piece", [1, 7, 64])
+def test_a_101_answer_split_anywhere_still_opens_the_connection(piece: int) -> None:
+    with RawServer(_answer_pings, answer_piece=piece) as server, Client(server.url, timeout=10) as c:
+        result = c.ping()
+        assert type(result) is Empty
+
+
+def test_a_frame_in_the_same_write_as_the_101_reaches_the_reader() -> None:
+    # The server pings before the client said anything; the pong proves the reader got
+    # the bytes that came with the headers.
+    ping = server_frame(0x9, b"right-after-101")
+    server = RawServer(_answer_pings, after_answer=ping, answer_piece=5)
+    with server, Client(server.url, timeout=10) as c:
+        conn = server.connection()
+        pong = conn.wait_for(lambda: next((f for f in conn.frames if f.opcode == 0xA), None))
+        assert pong.payload == b"right-after-101"
+        assert type(c.ping()) is Empty
+
+
 def test_close_echo_and_reason_hold_under_cpu_contention(
     serve: Callable[[Callable[[RawConnection], None]], RawServer],
 ) -> None:
