@@ -7,6 +7,7 @@ connector and events threads of ``_connection`` while they have work.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import ssl
@@ -284,7 +285,7 @@ class Client(RequestPath, AllMethods):
     def _open_link(self, link: Link) -> None:
         transport = Transport(
             self.url,
-            on_text=lambda data: self._on_text(link, data),
+            on_text=functools.partial(self._on_text, link),  # no Python frame per message
             on_lost=lambda reason: self._conns.lost(link, reason),
             connect_timeout=self._connect_timeout,
             ssl_context=self._ssl_context,
