@@ -37,7 +37,7 @@ from ._errors import (
     WAFBlockedError,
 )
 from ._ratelimits import RateLimit
-from ._resolve import CancelReplaceOutcome
+from ._resolve import CancelReplaceResolution
 from ._response import Response
 
 __version__ = "0.1.0"
@@ -47,7 +47,7 @@ __all__ = [
     "TESTNET_URL",
     "APIError",
     "AttemptBudget",
-    "CancelReplaceOutcome",
+    "CancelReplaceResolution",
     "BadRequestError",
     "BinanceWSError",
     "Client",

@@ -184,16 +184,26 @@ class ExecutionUnknownError(BinanceWSError):
     to query with. ``sent_at`` is when the request reached the server at the latest (epoch
     seconds). Each is None where it does not apply; ``str(err)`` shows them.
 
-    Recovery for a state-changing call::
+    Recovery for a state-changing call: :meth:`~binance_ws.Client.resolve_unknown` returns
+    the order if it executed, None once Binance says it does not exist (a "does not exist"
+    counts only after its 10 s matching-engine window), and never re-sends it; still unknown
+    within its timeout, it raises :class:`ResolveTimeoutError`: call it again. After a lost
+    connection the same client waits for its reconnect (or use a new Client)::
 
-        try:
-            client.order_place(symbol="BTCUSDT", side="BUY", type="LIMIT", time_in_force="GTC",
-                               price="50000", quantity="0.001")
-        except binance_ws.ExecutionUnknownError as err:
-            order = client.resolve_unknown(err)  # on a new Client if this one was closed
-            # -> the Order if it executed, None once Binance says it does not exist (after
-            #    its 10 s matching-engine window); never re-sent. Still unknown within the
-            #    timeout: ResolveTimeoutError, call resolve_unknown(err) again.
+        >>> import binance_ws
+        >>> from binance_ws.exchange import LocalExchange
+        >>> with LocalExchange(book_levels=20) as ex:
+        ...     key = ex.keys.hmac
+        ...     with binance_ws.Client(ex.url, api_key=key.api_key, api_secret=key.api_secret) as client:
+        ...         ex.fail_next("order.place", 503)  # refused before the matching engine
+        ...         try:
+        ...             client.order_place(symbol="BTCUSDT", side="BUY", type="LIMIT",
+        ...                                time_in_force="GTC", price="50000", quantity="0.001")
+        ...         except binance_ws.ExecutionUnknownError as err:
+        ...             print(err.client_order_id.startswith("bws"), err.symbol)
+        ...             print(client.resolve_unknown(err, window=0.2))  # window: 10 s by default
+        True BTCUSDT
+        None
 
     By hand: ``order_status(symbol=err.symbol, orig_client_order_id=err.client_order_id)``
     (-2013 "Order does not exist." means not placed, once 10 s have passed since

@@ -32,7 +32,7 @@ from .enums import OrderListStatus, OrderStatus
 from .models.account import Order
 from .models.trading import OrderList
 
-__all__ = ["MATCHING_ENGINE_WINDOW", "CancelReplaceOutcome", "ResolveUnknown", "note_sent"]
+__all__ = ["MATCHING_ENGINE_WINDOW", "CancelReplaceResolution", "ResolveUnknown", "note_sent"]
 
 #: Seconds Binance's API waits for the matching engine (then -1007 TIMEOUT, outcome unknown).
 MATCHING_ENGINE_WINDOW = 10.0
@@ -81,7 +81,7 @@ def note_sent(exc: ExecutionUnknownError, wire: str, params: Mapping[str, Any], 
 
 
 @attrs.frozen(kw_only=True)
-class CancelReplaceOutcome:
+class CancelReplaceResolution:
     """What an ``order.cancelReplace`` of unknown outcome did, as the server tells now.
 
     ``cancelled_order``: the order it was to cancel, as it is now (``status`` CANCELED if the
@@ -94,7 +94,7 @@ class CancelReplaceOutcome:
 
 
 #: What resolve_unknown returns.
-Outcome = Order | OrderList | CancelReplaceOutcome | None
+Outcome = Order | OrderList | CancelReplaceResolution | None
 
 
 class ResolveUnknown(MethodsBase):
@@ -119,7 +119,7 @@ class ResolveUnknown(MethodsBase):
         - ``order.cancel``, ``order.amend.keepPriority``: the order as it is now (its
           ``status`` shows whether the cancel went through), or None if no such order;
           ``orderList.cancel``: the list likewise;
-        - ``order.cancelReplace``: a :class:`CancelReplaceOutcome` with both orders, or None
+        - ``order.cancelReplace``: a :class:`CancelReplaceResolution` with both orders, or None
           if neither exists.
 
         None ("it does not exist") is concluded only from a query sent after ``window``
@@ -279,7 +279,7 @@ class _Lookup:
         old = self._order(client, timeout, self.orig_client_order_id, self.order_id)
         if new is None and old is None:
             return True, None
-        return True, CancelReplaceOutcome(cancelled_order=old, new_order=new)
+        return True, CancelReplaceResolution(cancelled_order=old, new_order=new)
 
     def _order(self, client: MethodsBase, timeout: float, cid: str | None, oid: int | None) -> Order | None:
         params = {"symbol": self.symbol, "orderId": oid, "origClientOrderId": None if oid else cid}
