@@ -5,7 +5,10 @@ one is being restored or replaced) -> register a pending slot -> send -> wait on
 short slices on the main thread, so Ctrl-C and Jupyter's interrupt land promptly) ->
 unregister in ``finally`` -> raise the mapped error or decode the result. A request that
 certainly did not leave (its connection ended or was rotated out first) goes again on the
-next connection within its own timeout; one that may have left is never re-sent.
+next connection within its own timeout; one that may have left is never re-sent, except a
+read-only one (``MethodSpec.read_only``), sent once more after a 5xx or a lost connection
+(``retry_reads``). Orders a call places get generated client order ids, and the
+ExecutionUnknownError of a state-changing call notes what it sent (``_resolve.note_sent``).
 
 The path takes no lock of its own besides the pending table's, which is never held across
 I/O or waiting.
@@ -126,9 +129,11 @@ class RequestPath:
     ) -> Response:
         """Send any method with raw wire params and wait for its response.
 
-        ``params`` go out as given (wire names, JSON values); no validation or signing is
-        added. Returns a :class:`Response` for status 200 and raises the matching
-        :class:`APIError` subclass otherwise.
+        ``params`` go out as given (wire names, JSON values); no validation, signing or
+        client order id is added. Returns a :class:`Response` for status 200 and raises the
+        matching :class:`APIError` subclass otherwise. A method of the table that is
+        read-only is sent once more after a 5xx or a lost connection (``retry_reads``); the
+        error of a state-changing one carries the ids found in ``params``.
 
         Example::
 
@@ -222,7 +227,12 @@ class RequestPath:
         try:
             return self._roundtrip(method, params, wait)
         except (ServerError, ConnectionClosedError) as exc:
-            if isinstance(exc, ConnectionClosedError) and (not exc.sent or not self._conns.reconnect):
+            # A drop is retried on the next connection: none comes without reconnect, and a
+            # restore step's connection is the one that just failed.
+            conns = self._conns
+            if isinstance(exc, ConnectionClosedError) and (
+                not exc.sent or not conns.reconnect or threading.get_ident() == conns.restore_ident
+            ):
                 raise
             left = deadline - time.monotonic()
             if left <= 0:

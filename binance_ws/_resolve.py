@@ -282,7 +282,11 @@ class _Lookup:
         return True, CancelReplaceResolution(cancelled_order=old, new_order=new)
 
     def _order(self, client: MethodsBase, timeout: float, cid: str | None, oid: int | None) -> Order | None:
-        params = {"symbol": self.symbol, "orderId": oid, "origClientOrderId": None if oid else cid}
+        params = {
+            "symbol": self.symbol,
+            "orderId": oid,
+            "origClientOrderId": None if oid is not None else cid,
+        }
         try:
             order: Order = client._call("order.status", params, Order, timeout=timeout)
         except APIError as exc:

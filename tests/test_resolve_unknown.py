@@ -206,6 +206,17 @@ def test_a_new_client_resolves_the_error_of_a_closed_one(ex: LocalExchange) -> N
         fresh.order_cancel(symbol="BTCUSDT", order_id=order.order_id)
 
 
+def test_a_sor_order_resolves_to_the_order(t: Tagged) -> None:
+    t.ex.fail_next("sor.order.place", 503, executed=True, connection=t.tag)
+    with pytest.raises(bw.ServerError) as info:
+        t.client.sor_order_place(symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.001")
+    err = info.value
+    order = t.client.resolve_unknown(err, window=WINDOW)
+    assert type(order) is Order and order.client_order_id == err.client_order_id
+    assert order.status is OrderStatus.FILLED
+    assert t.sent("sor.order.place", "newClientOrderId", err.client_order_id or "") == 1
+
+
 def test_minus_1007_is_execution_unknown_with_ids(t: Tagged) -> None:
     msg = "Timeout waiting for response from backend server. Send status unknown; execution status unknown."
     t.ex.fail_next("order.place", 400, code=-1007, msg=msg, executed=True, connection=t.tag)
