@@ -31,11 +31,13 @@ from ._errors import (
     ProtocolError,
     RateLimitedError,
     RequestTimeoutError,
+    ResolveTimeoutError,
     ServerError,
     UnauthorizedError,
     WAFBlockedError,
 )
 from ._ratelimits import RateLimit
+from ._resolve import CancelReplaceResolution
 from ._response import Response
 
 __version__ = "0.1.0"
@@ -45,6 +47,7 @@ __all__ = [
     "TESTNET_URL",
     "APIError",
     "AttemptBudget",
+    "CancelReplaceResolution",
     "BadRequestError",
     "BinanceWSError",
     "Client",
@@ -63,6 +66,7 @@ __all__ = [
     "RateLimit",
     "RateLimitedError",
     "RequestTimeoutError",
+    "ResolveTimeoutError",
     "Response",
     "ServerError",
     "UnauthorizedError",

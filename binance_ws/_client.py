@@ -40,6 +40,7 @@ from ._methods import AllMethods
 from ._ratelimits import RateLimit, parse_rate_limits
 from ._request import RequestPath, fork_count, validate_timeout
 from ._request import forked as is_forked
+from ._resolve import ResolveUnknown
 from ._signing import ED25519, Signer, redact
 from ._transport import Transport, resolve_proxy
 
@@ -59,7 +60,7 @@ DEFAULT_TIMEOUT = 10.0
 _MICROSECOND_TIMES = 10**14
 
 
-class Client(RequestPath, AllMethods):
+class Client(RequestPath, ResolveUnknown, AllMethods):
     """A blocking client for the Binance Spot WebSocket API over one connection.
 
     ``url`` defaults to production; ``testnet=True`` picks the spot testnet; any ``ws://`` or
@@ -96,6 +97,12 @@ class Client(RequestPath, AllMethods):
     connection is opened and prepared first, new requests move to it and the old one
     delivers its pending answers before it closes: a planned rotation fails no request.
     ``reconnect=False`` ends the client with the first lost connection instead.
+
+    Unknown outcomes: orders placed without a client order id get one (``bws...``), and
+    :meth:`resolve_unknown` finds out what a call that raised
+    :class:`~binance_ws.ExecutionUnknownError` did. Read-only requests are sent once more
+    after a 5xx or a lost connection, within their timeout (``retry_reads=False``: never);
+    a request that may change state is never re-sent by the client.
 
     Keepalive: the client pings when the server has been silent for ``ping_interval``
     seconds and treats the connection as lost when no frame follows within
@@ -141,6 +148,7 @@ class Client(RequestPath, AllMethods):
         ssl_context: ssl.SSLContext | None = None,
         proxy: str | None = None,
         connection_budget: AttemptBudget | None = None,
+        retry_reads: bool = True,
     ) -> None:
         if url is not None and testnet:
             raise InvalidParameterError("testnet", "give either url= or testnet=True, not both")
@@ -202,6 +210,9 @@ class Client(RequestPath, AllMethods):
         self._forks = fork_count()
         self._raw_rate_limits: Any = None
         self._hold: tuple[float, RateLimitedError, bool] | None = None
+        if not isinstance(retry_reads, bool):
+            raise InvalidParameterError("retry_reads", f"expected True or False, got {retry_reads!r}")
+        self._retry_reads = retry_reads
 
     # -- lifecycle -------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ Every exception the SDK raises on purpose derives from :class:`BinanceWSError`::
     └─ ExecutionUnknownError  ◄─────────┘ no usable answer: an order may have executed
         ├─ ServerError
         ├─ RequestTimeoutError (TimeoutError)
+        │   └─ ResolveTimeoutError     resolve_unknown() could not decide in time
         └─ ConnectionClosedError
 
 Their messages give the recovery that fits the method: query the order before retrying one
@@ -53,6 +54,7 @@ __all__ = [
     "ProtocolError",
     "RateLimitedError",
     "RequestTimeoutError",
+    "ResolveTimeoutError",
     "ServerError",
     "UnauthorizedError",
     "WAFBlockedError",
@@ -81,12 +83,18 @@ def _changes_state(method: str | None) -> bool | None:
     return None if spec is None else spec.changes_state
 
 
-def _advice(method: str | None) -> str:
-    """What to do after a request of ``method`` got no usable answer."""
+def _advice(method: str | None, sent: ExecutionUnknownError | None = None) -> str:
+    """What to do after a request of ``method`` got no usable answer.
+
+    ``sent``: the error, whose ids (when the call carried some) the advice names.
+    """
     spec = _spec_of(method)
     if spec is not None and not spec.changes_state:
         return _READ_ONLY_HINT if spec.read_only else _NO_ORDER_HINT
     # A state-changing method, or one the table lacks (then assume the worst).
+    query = None if sent is None else sent._query_hint()
+    if query is not None:
+        return f"execution status is unknown: {query} before retrying (or call client.resolve_unknown(err))"
     if method and method.startswith("orderList."):
         query = _LIST_QUERY
     elif method == "openOrders.cancelAll":
@@ -152,43 +160,111 @@ class ProtocolError(BinanceWSError):
 class ExecutionUnknownError(BinanceWSError):
     """A request got no usable answer: a 5xx, no answer in time, or a lost connection.
 
-    Raised as :class:`ServerError` (5xx), :class:`RequestTimeoutError` (no response within
-    the timeout) and :class:`ConnectionClosedError` (the connection closed while waiting).
-    What that means depends on the method, given by ``changes_state``:
+    Raised as :class:`ServerError` (5xx, or -1007 TIMEOUT), :class:`RequestTimeoutError`
+    (no response within the timeout) and :class:`ConnectionClosedError` (the connection
+    closed while waiting). What that means depends on the method, given by ``changes_state``:
 
     - ``True`` (``order.place``, ``order.cancel``, ``orderList.place.oco``... : TRADE methods
       served by the matching engine): the request may or may not have executed. Never resend
-      it blindly, or an order may be placed twice; look it up first by the client order id
-      you chose, and resend only if it does not exist.
+      it blindly, or an order may be placed twice: find out first with
+      :meth:`~binance_ws.Client.resolve_unknown`.
     - ``False`` (``ping``, ``depth``, ``order.status``, ``order.test``, ``session.logon``...):
-      no order was placed, cancelled or amended, so the same request can simply be sent again.
+      no order was placed, cancelled or amended, so the same request can simply be sent again
+      (the client already retried a read once, see ``Client(retry_reads=True)``).
     - ``None``: a method the SDK does not know (``client.request("someNewMethod")``); treat
       it as ``True``.
 
     A :class:`ConnectionClosedError` with ``sent=False`` certainly did not execute.
 
-    Recovery for a state-changing call::
+    A state-changing call says what it sent, to look it up with: ``client_order_id`` (the
+    order it places; for ``order.cancelReplace`` the new order), ``list_client_order_id`` (the
+    order list it places or cancels), ``symbol``, and for a cancel or an amendment the order
+    it concerns (``orig_client_order_id`` / ``order_id``, ``order_list_id`` for a list).
+    Orders given no client order id get one from the SDK (``bws...``), so there is always one
+    to query with. ``sent_at`` is when the request reached the server at the latest (epoch
+    seconds). Each is None where it does not apply; ``str(err)`` shows them.
 
-        cid = "my-order-42"
-        try:
-            client.order_place(symbol="BTCUSDT", side="BUY", type="LIMIT", time_in_force="GTC",
-                               price="50000", quantity="0.001", new_client_order_id=cid)
-        except binance_ws.ExecutionUnknownError as exc:
-            if exc.changes_state is not False:
-                # (on a new Client if the connection was lost)
-                order = client.order_status(symbol="BTCUSDT", orig_client_order_id=cid)
-                # -> the order (it executed) or BadRequestError -2013 "Order does not
-                #    exist." (it did not)
+    Recovery for a state-changing call: :meth:`~binance_ws.Client.resolve_unknown` returns
+    the order if it executed, None once Binance says it does not exist (a "does not exist"
+    counts only after its 10 s matching-engine window), and never re-sends it; still unknown
+    within its timeout, it raises :class:`ResolveTimeoutError`: call it again. After a lost
+    connection the same client waits for its reconnect (or use a new Client)::
 
-    Order lists are looked up with ``order_list_status(orig_client_order_id=<list client
-    order id>)``, a cancel-all with ``open_orders_status(symbol=...)``.
+        >>> import binance_ws
+        >>> from binance_ws.exchange import LocalExchange
+        >>> with LocalExchange(book_levels=20) as ex:
+        ...     key = ex.keys.hmac
+        ...     with binance_ws.Client(ex.url, api_key=key.api_key, api_secret=key.api_secret) as client:
+        ...         ex.fail_next("order.place", 503)  # refused before the matching engine
+        ...         try:
+        ...             client.order_place(symbol="BTCUSDT", side="BUY", type="LIMIT",
+        ...                                time_in_force="GTC", price="50000", quantity="0.001")
+        ...         except binance_ws.ExecutionUnknownError as err:
+        ...             print(err.client_order_id.startswith("bws"), err.symbol)
+        ...             print(client.resolve_unknown(err, window=0.2))  # window: 10 s by default
+        True BTCUSDT
+        None
+
+    By hand: ``order_status(symbol=err.symbol, orig_client_order_id=err.client_order_id)``
+    (-2013 "Order does not exist." means not placed, once 10 s have passed since
+    ``sent_at``), ``order_list_status(orig_client_order_id=err.list_client_order_id)`` for an
+    order list, ``open_orders_status(symbol=...)`` after a cancel-all.
     """
+
+    client_order_id: str | None = None
+    list_client_order_id: str | None = None
+    symbol: str | None = None
+    orig_client_order_id: str | None = None
+    order_id: int | None = None
+    order_list_id: int | None = None
+    sent_at: float | None = None
 
     @property
     def changes_state(self) -> bool | None:
         """True if the method may have changed orders, False if not, None if not in the table."""
         method: str | None = getattr(self, "method", None)  # set by every subclass
         return _changes_state(method)
+
+    def _sent_ids(self) -> str:
+        """`` [sent: symbol=... clientOrderId=...]`` for str(), or "" when nothing was noted."""
+        shown = [
+            f"{name}={value}"
+            for name, value in (
+                ("symbol", self.symbol),
+                ("clientOrderId", self.client_order_id),
+                ("listClientOrderId", self.list_client_order_id),
+                ("origClientOrderId", self.orig_client_order_id),
+                ("orderId", self.order_id),
+                ("orderListId", self.order_list_id),
+            )
+            if value is not None
+        ]
+        return f" [sent: {' '.join(shown)}]" if shown else ""
+
+    def _query_hint(self) -> str | None:
+        """The query that finds what this call did, with its ids; None without ids."""
+        method: str | None = getattr(self, "method", None)
+        if self.list_client_order_id is not None and self.client_order_id is None:
+            return f"query the order list (order_list_status(orig_client_order_id={self.list_client_order_id!r}))"
+        if self.order_list_id is not None:
+            return f"query the order list (order_list_status(order_list_id={self.order_list_id}))"
+        if self.symbol is None:
+            return None
+        if self.client_order_id is not None and method != "order.cancelReplace":
+            key, value = "orig_client_order_id", repr(self.client_order_id)
+        elif self.order_id is not None:
+            key, value = "order_id", str(self.order_id)
+        elif self.orig_client_order_id is not None:
+            key, value = "orig_client_order_id", repr(self.orig_client_order_id)
+        else:
+            return None
+        query = f"query the order (order_status(symbol={self.symbol!r}, {key}={value}))"
+        if method == "order.cancelReplace" and self.client_order_id is not None:
+            query += (
+                f" and the new one (order_status(symbol={self.symbol!r}, "
+                f"orig_client_order_id={self.client_order_id!r}))"
+            )
+        return query
 
 
 class RequestTimeoutError(ExecutionUnknownError, TimeoutError):
@@ -207,8 +283,48 @@ class RequestTimeoutError(ExecutionUnknownError, TimeoutError):
     def __str__(self) -> str:
         return (
             f"{self.method} (id={self.request_id}): no response within {self.timeout:g} s; "
-            f"{_advice(self.method)}"
+            f"{_advice(self.method, self)}{self._sent_ids()}"
         )
+
+
+class ResolveTimeoutError(RequestTimeoutError):
+    """:meth:`~binance_ws.Client.resolve_unknown` could not decide within its timeout.
+
+    The outcome is still unknown (the server did not answer the queries, or Binance's
+    matching-engine window had not passed yet). It carries the same ids as the error it
+    was given: call ``client.resolve_unknown(err)`` again, with this error or the first.
+    ``reason`` says what stood in the way.
+    """
+
+    reason: str = ""
+
+    @classmethod
+    def still_unknown(cls, err: ExecutionUnknownError, timeout: float, reason: str) -> ResolveTimeoutError:
+        method: str = getattr(err, "method", None) or "?"
+        out = cls(method, getattr(err, "request_id", None), timeout)
+        for name in _SENT_FIELDS:
+            setattr(out, name, getattr(err, name))
+        out.reason = reason
+        return out
+
+    def __str__(self) -> str:
+        return (
+            f"{self.method} (id={self.request_id}): still unknown after resolve_unknown() waited "
+            f"{self.timeout:g} s ({self.reason}); call client.resolve_unknown(err) again, it never "
+            f"re-sends the request{self._sent_ids()}"
+        )
+
+
+#: What a state-changing call notes on its ExecutionUnknownError (see there).
+_SENT_FIELDS = (
+    "client_order_id",
+    "list_client_order_id",
+    "symbol",
+    "orig_client_order_id",
+    "order_id",
+    "order_list_id",
+    "sent_at",
+)
 
 
 class ConnectionClosedError(ExecutionUnknownError):
@@ -230,7 +346,8 @@ class ConnectionClosedError(ExecutionUnknownError):
         self.sent = sent
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_closed, (self.reason, self.method, self.request_id, self.sent))
+        state = self.__dict__
+        return (_rebuild_closed, (self.reason, self.method, self.request_id, self.sent), state)
 
     def __str__(self) -> str:
         where = f"{self.method} (id={self.request_id}): " if self.method else ""
@@ -239,7 +356,7 @@ class ConnectionClosedError(ExecutionUnknownError):
                 f"{where}connection closed ({self.reason}); the request was not sent, "
                 "so it did not execute: it is safe to retry"
             )
-        return f"{where}connection closed ({self.reason}); {_advice(self.method)}"
+        return f"{where}connection closed ({self.reason}); {_advice(self.method, self)}{self._sent_ids()}"
 
 
 def _rebuild_closed(reason: str, method: str | None, request_id: object, sent: bool) -> Any:
@@ -287,6 +404,7 @@ class APIError(BinanceWSError):
                 self.data,
                 self.rate_limits,
             ),
+            self.__dict__,
         )
 
     def _hint(self) -> str:
@@ -403,14 +521,14 @@ class IPBannedError(RateLimitedError):
 
 
 class ServerError(APIError, ExecutionUnknownError):
-    """5xx: a server-side failure.
+    """5xx, or -1007 TIMEOUT whatever its status: a server-side failure.
 
     A state-changing request (``changes_state``) may or may not have executed: query it
     before retrying. A read-only one changed nothing and can simply be sent again.
     """
 
     def _hint(self) -> str:
-        return f"; {_advice(self.method)}"
+        return f"; {_advice(self.method, self)}{self._sent_ids()}"
 
 
 _BY_STATUS: dict[int, type[APIError]] = {
@@ -438,7 +556,8 @@ def error_for_response(
         data = error.get("data")
     else:
         code, msg, data = None, None, None
-    cls = ServerError if status >= 500 else _BY_STATUS.get(status, APIError)
+    # -1007 TIMEOUT: the matching engine did not answer in time; execution status unknown.
+    cls = ServerError if status >= 500 or code == -1007 else _BY_STATUS.get(status, APIError)
     return cls(
         status,
         code if isinstance(code, int) else None,

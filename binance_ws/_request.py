@@ -5,7 +5,10 @@ one is being restored or replaced) -> register a pending slot -> send -> wait on
 short slices on the main thread, so Ctrl-C and Jupyter's interrupt land promptly) ->
 unregister in ``finally`` -> raise the mapped error or decode the result. A request that
 certainly did not leave (its connection ended or was rotated out first) goes again on the
-next connection within its own timeout; one that may have left is never re-sent.
+next connection within its own timeout; one that may have left is never re-sent, except a
+read-only one (``MethodSpec.read_only``), sent once more after a 5xx or a lost connection
+(``retry_reads``). Orders a call places get generated client order ids, and the
+ExecutionUnknownError of a state-changing call notes what it sent (``_resolve.note_sent``).
 
 The path takes no lock of its own besides the pending table's, which is never held across
 I/O or waiting.
@@ -25,20 +28,24 @@ from typing import Any
 
 from . import _json
 from ._auth import is_microsecond_window, missing_credentials_hint, validate_recv_window
+from ._client_ids import fill_client_ids
 from ._connection import Connections
 from ._converter import structure
 from ._errors import (
     ClientClosedError,
     ConnectionClosedError,
+    ExecutionUnknownError,
     InvalidParameterError,
     ProtocolError,
     RateLimitedError,
     RequestTimeoutError,
+    ServerError,
     UnauthorizedError,
     error_for_response,
 )
 from ._naming import to_snake
 from ._ratelimits import parse_rate_limits
+from ._resolve import note_sent
 from ._response import Response
 from ._signing import ED25519, Signer, canonical_payload, redact
 from ._spec import METHODS, MethodSpec, ParamSpec
@@ -101,6 +108,8 @@ class RequestPath:
     _ids: itertools.count[int]
     _forks: int
     _raw_rate_limits: Any
+    #: Send a read-only request once more after a 5xx or a lost connection.
+    _retry_reads: bool
     #: After a 429/418: (time.monotonic() until which nothing is sent, the server's error,
     #: whether only order placements are held).
     _hold: tuple[float, RateLimitedError, bool] | None
@@ -120,16 +129,28 @@ class RequestPath:
     ) -> Response:
         """Send any method with raw wire params and wait for its response.
 
-        ``params`` go out as given (wire names, JSON values); no validation or signing is
-        added. Returns a :class:`Response` for status 200 and raises the matching
-        :class:`APIError` subclass otherwise.
+        ``params`` go out as given (wire names, JSON values); no validation, signing or
+        client order id is added. Returns a :class:`Response` for status 200 and raises the
+        matching :class:`APIError` subclass otherwise. A method of the table that is
+        read-only is sent once more after a 5xx or a lost connection (``retry_reads``); the
+        error of a state-changing one carries the ids found in ``params``.
 
         Example::
 
             client.request("depth", {"symbol": "BTCUSDT", "limit": 5}).result["bids"][0]
             # -> ['59999.99000000', '0.21322000']
         """
-        frame = self._roundtrip(method, params, timeout)
+        spec = METHODS.get(method[3:] if method.startswith("v3/") else method)
+        started = time.time()
+        try:
+            if spec is not None and spec.read_only and self._retry_reads:
+                frame = self._read_with_retry(method, params, timeout, None)
+            else:
+                frame = self._roundtrip(method, params, timeout)
+        except ExecutionUnknownError as exc:
+            if spec is not None and spec.changes_state and params:
+                note_sent(exc, method, params, started)
+            raise
         return Response(
             id=frame.get("id"),
             status=frame["status"],
@@ -163,13 +184,23 @@ class RequestPath:
                 stacklevel=3,
             )
         wire_params = spec.prepare(params)
+        if spec.changes_state:
+            fill_client_ids(wire, wire_params)  # so an unknown outcome can be looked up
         if spec.signed:
             self._sign(spec, wire_params)
+        started = time.time()
         try:
-            frame = self._roundtrip(wire, wire_params, timeout)
+            if spec.read_only and self._retry_reads:
+                frame = self._read_with_retry(wire, wire_params, timeout, params)
+            else:
+                frame = self._roundtrip(wire, wire_params, timeout)
         except UnauthorizedError:
             # 401: the server dropped the session key; sign each request again.
             self._set_session_key(None)
+            raise
+        except ExecutionUnknownError as exc:
+            if spec.changes_state:
+                note_sent(exc, wire, wire_params, started)
             raise
         result = frame.get("result")
         if spec.category == "session":
@@ -177,6 +208,45 @@ class RequestPath:
         if result_type is None:
             return result
         return self._decode(wire, result, result_type)
+
+    def _read_with_retry(
+        self,
+        method: str,
+        params: Mapping[str, Any] | None,
+        timeout: float | None,
+        typed: Mapping[str, Any] | None,
+    ) -> dict[str, Any]:
+        """A read-only request, sent once more after a 5xx or a lost connection.
+
+        Within the call's own timeout; after a drop the retry waits for the reconnect.
+        ``typed``: the caller's params of a typed call, signed afresh for the retry (the
+        first timestamp may be stale by then); a raw request goes again as it was.
+        """
+        wait = self.timeout if timeout is None else validate_timeout(timeout)
+        deadline = time.monotonic() + wait
+        try:
+            return self._roundtrip(method, params, wait)
+        except (ServerError, ConnectionClosedError) as exc:
+            # A drop is retried on the next connection: none comes without reconnect, and a
+            # restore step's connection is the one that just failed.
+            conns = self._conns
+            if isinstance(exc, ConnectionClosedError) and (
+                not exc.sent or not conns.reconnect or threading.get_ident() == conns.restore_ident
+            ):
+                raise
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise
+            first = exc
+        logger.info("%s: %s; sending the read-only request once more", method, type(first).__name__)
+        spec = METHODS.get(method)
+        if typed is not None and spec is not None and spec.signed:
+            params = spec.prepare(typed)
+            self._sign(spec, params)
+        try:
+            return self._roundtrip(method, params, left)
+        except ClientClosedError:
+            raise first from None  # closed meanwhile: the first error says what happened
 
     def _sign(self, spec: MethodSpec, params: dict[str, Any]) -> None:
         """Add ``recvWindow`` (client default), ``timestamp``, ``apiKey`` and ``signature``.

@@ -26,7 +26,11 @@ from binance_ws import Client
     ],
 )
 def test_status_maps_to_class(tagged: Tagged, status: int, cls: type) -> None:
-    tagged.exchange.fail_next("ping", status, code=-1234, msg="something went wrong", connection=tagged.tag)
+    # A 5xx to a read is retried once: both attempts get it.
+    times = 2 if status >= 500 else 1
+    tagged.exchange.fail_next(
+        "ping", status, code=-1234, msg="something went wrong", times=times, connection=tagged.tag
+    )
     with pytest.raises(cls) as info:
         tagged.client.request("ping")
     exc = info.value
@@ -48,7 +52,7 @@ def test_status_maps_to_class(tagged: Tagged, status: int, cls: type) -> None:
 
 def test_server_error_is_execution_unknown(tagged: Tagged) -> None:
     client = tagged.client
-    tagged.exchange.fail_next("ping", 500, connection=tagged.tag)
+    tagged.exchange.fail_next("ping", 500, times=2, connection=tagged.tag)  # and its one retry
     with pytest.raises(bw.ExecutionUnknownError) as info:
         client.request("ping")
     assert type(info.value) is bw.ServerError

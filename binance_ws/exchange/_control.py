@@ -180,12 +180,15 @@ class ExchangeControls:
         data: dict[str, object] | None = None,
         times: int = 1,
         connection: str | None = None,
+        executed: bool = False,
     ) -> None:
         """Answer the next request(s) of ``method`` with this error status (400...503).
 
         ``connection``: only a connection whose URL carries this tag takes the fault.
+        ``executed=True``: handle the request first (an order is placed), then answer with
+        the error instead of the result; by default the request is not handled at all.
         """
-        fault = Fault(status=status, code=code, msg=msg, data=data)
+        fault = Fault(status=status, code=code, msg=msg, data=data, executed=executed)
         self.faults.add(method, fault, times, connection=_tag(connection))
 
     def delay_next(
@@ -208,9 +211,15 @@ class ExchangeControls:
         """
         self.faults.add(method, Fault(garbage=frame), times, connection=_tag(connection))
 
-    def drop_next(self, method: str, *, times: int = 1, connection: str | None = None) -> None:
-        """Cut the connection instead of answering the next request of ``method`` (``connection``: a tag)."""
-        self.faults.add(method, Fault(drop=True), times, connection=_tag(connection))
+    def drop_next(
+        self, method: str, *, times: int = 1, connection: str | None = None, executed: bool = False
+    ) -> None:
+        """Cut the connection instead of answering the next request of ``method`` (``connection``: a tag).
+
+        The request is not handled, unless ``executed=True``: then it is handled first (an
+        order is placed) and the connection is cut instead of sending the answer.
+        """
+        self.faults.add(method, Fault(drop=True, executed=executed), times, connection=_tag(connection))
 
     def wrong_id_next(self, method: str, *, times: int = 1, connection: str | None = None) -> None:
         """Answer the next request(s) of ``method`` with an id nobody asked for (``connection``: a tag)."""

@@ -25,7 +25,9 @@ class Fault:
     this many seconds (other requests on the connection are not held up). ``garbage``:
     send this frame first (``bytes`` go out as a binary frame). ``drop``: close the TCP
     connection without answering. ``wrong_id``: answer with an id nobody asked for.
-    ``duplicate``: send the answer twice.
+    ``duplicate``: send the answer twice. ``executed``: with ``status`` or ``drop``, handle
+    the request first (the order is placed), then answer with the error or cut: what a
+    client sees when the answer of an executed request is lost.
     """
 
     status: int | None = None
@@ -37,6 +39,7 @@ class Fault:
     drop: bool = False
     wrong_id: bool = False
     duplicate: bool = False
+    executed: bool = False
 
 
 # (method or "*", connection tag or None for any connection)

@@ -29,6 +29,8 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
+import attrs
+
 from .. import _json
 from .._spec import METHODS
 from . import _errors
@@ -505,6 +507,8 @@ class LocalExchange(ExchangeControls):
         fault = self.faults.take(method, session.tag)
         if fault is not None:
             if fault.drop:
+                if fault.executed:
+                    self._answer(session, request_id, method, params, None)
                 cut(session.conn)
                 return
             if fault.garbage is not None:
@@ -518,16 +522,27 @@ class LocalExchange(ExchangeControls):
                 session.send(frame)
 
     def _answer(
-        self, session: Session, request_id: Any, method: str, raw: dict[str, Any], fault: Fault | None
+        self,
+        session: Session,
+        request_id: Any,
+        method: str,
+        raw: dict[str, Any],
+        fault: Fault | None,
+        *,
+        charged: bool = False,
     ) -> str:
         spec = METHODS.get(method)
         params = normalize_params(spec, raw)
         show = params.get("returnRateLimits", session.return_rate_limits) is not False
-        used, refusal = self.weights.charge(session.ip, weight_of(method, params))
+        used, refusal = self.weights.charge(session.ip, 0 if charged else weight_of(method, params))
         limits = self.weights.report(used)
         if fault is not None and fault.wrong_id:
             request_id = f"not-{request_id}"
         if fault is not None and fault.status is not None:
+            if not fault.executed:
+                return self._error_frame(request_id, _fault_error(fault), limits if show else None)
+            # Handled as usual below, then answered with the error instead.
+            self._answer(session, request_id, method, raw, attrs.evolve(fault, status=None), charged=True)
             return self._error_frame(request_id, _fault_error(fault), limits if show else None)
         try:
             if refusal is not None:
