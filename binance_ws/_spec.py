@@ -67,25 +67,23 @@ class MethodSpec:
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "param_map", {p.name: p for p in self.params})
         object.__setattr__(self, "required_names", tuple(p.name for p in self.params if p.required))
+        # Attributes, not properties: the request path reads them on every call.
+        changes = self.security is SecurityType.TRADE and self.data_source == "Matching Engine"
+        object.__setattr__(self, "changes_state", changes)
+        read_only = not changes and self.category not in ("session", "user_data_stream")
+        object.__setattr__(self, "read_only", read_only)
 
     @property
     def python_name(self) -> str:
         return to_snake(self.wire)
 
-    @property
-    def changes_state(self) -> bool:
-        """Whether the method changes orders or balances (TRADE security, matching engine).
-
-        True for ``order.place``, ``order.cancel``, ``orderList.place.oco``... ; False for
-        the test orders (``order.test``), the session and stream methods and every read.
-        After a timeout, a 5xx or a lost connection such a request may have executed.
-        """
-        return self.security is SecurityType.TRADE and self.data_source == "Matching Engine"
-
-    @property
-    def read_only(self) -> bool:
-        """Whether the method changes nothing at all: no order, no session, no subscription."""
-        return not self.changes_state and self.category not in ("session", "user_data_stream")
+    #: Whether the method changes orders or balances (TRADE security, matching engine):
+    #: True for ``order.place``, ``order.cancel``, ``orderList.place.oco``... ; False for the
+    #: test orders (``order.test``), the session and stream methods and every read. After a
+    #: timeout, a 5xx or a lost connection such a request may have executed.
+    changes_state: bool = attrs.field(init=False, repr=False, eq=False)
+    #: Whether the method changes nothing at all: no order, no session, no subscription.
+    read_only: bool = attrs.field(init=False, repr=False, eq=False)
 
     def prepare(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Validate caller params (wire names) and encode them for the wire; drops ``None``.
