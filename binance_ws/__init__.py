@@ -35,6 +35,7 @@ from ._errors import (
     UnauthorizedError,
     WAFBlockedError,
 )
+from ._governor import RateGovernor, RateLimitUsage
 from ._ratelimits import RateLimit
 from ._response import Response
 
@@ -60,7 +61,9 @@ __all__ = [
     "InvalidParameterError",
     "PartialSuccessError",
     "ProtocolError",
+    "RateGovernor",
     "RateLimit",
+    "RateLimitUsage",
     "RateLimitedError",
     "RequestTimeoutError",
     "Response",

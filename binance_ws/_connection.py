@@ -132,6 +132,15 @@ class AttemptBudget:
         with self._lock:
             self._times.append(time.monotonic())
 
+    def usage(self) -> tuple[int, float]:
+        """Attempts within the window now, and seconds until the oldest leaves it."""
+        with self._lock:
+            now = time.monotonic()
+            while self._times and self._times[0] <= now - self.window:
+                self._times.popleft()
+            oldest = self._times[0] + self.window - now if self._times else self.window
+            return len(self._times), oldest
+
 
 class Link:
     """One websocket connection and the requests in flight on it."""

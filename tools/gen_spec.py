@@ -108,7 +108,8 @@ def weight_rule(weight: Any) -> tuple[Any, ...] | None:
         # Without `limit` the server's default (100) applies: the first band.
         return ("limit", "limit", bands[0][0], bands)
     if weight["based_on"] == "number of symbols":
-        bands, above, every = [], None, None
+        counts: list[tuple[int, Any]] = []
+        above, every = None, None
         for row in table:
             text = row["symbols"]
             if text == "all symbols":
@@ -116,9 +117,9 @@ def weight_rule(weight: Any) -> tuple[Any, ...] | None:
             elif text.endswith("or more"):
                 above = _cost(row["weight"])
             else:
-                bands.append((_highest(text), _cost(row["weight"])))
-        last = bands[-1][1]
-        return ("symbols", tuple(bands), last if above is None else above, last if every is None else every)
+                counts.append((_highest(text), _cost(row["weight"])))
+        last = counts[-1][1]
+        return ("symbols", tuple(counts), last if above is None else above, last if every is None else every)
     cases: list[tuple[str, Any]] = []
     fallback = None
     for row in table:
