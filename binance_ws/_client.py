@@ -103,6 +103,8 @@ class Client(RequestPath, AllMethods):
     ``None`` counts but never holds a request back. After a 429/418 nothing is sent until
     the server's ``retryAfter`` in every mode. ``rate_governor=`` shares one governor among
     the clients of one IP (default: one per client); :attr:`rate_limits` shows its counts.
+    The governor counts connection attempts too; ``connection_budget=`` (an
+    :class:`~binance_ws.AttemptBudget`) replaces its count for this client's attempts.
 
     Keepalive: the client pings when the server has been silent for ``ping_interval``
     seconds and treats the connection as lost when no frame follows within
@@ -204,7 +206,9 @@ class Client(RequestPath, AllMethods):
             raise InvalidParameterError(
                 "rate_governor", f"expected a binance_ws.RateGovernor, got {type(rate_governor).__name__}"
             )
-        self._governor = rate_governor if rate_governor is not None else RateGovernor()
+        if rate_governor is None:
+            rate_governor = RateGovernor(connection_budget=connection_budget)
+        self._governor = rate_governor
         self._account = "" if self._signer is None else self._signer.api_key
         if connection_budget is None:
             connection_budget = self._governor.connection_budget

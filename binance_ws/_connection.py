@@ -307,6 +307,7 @@ class Connections:
             if self._closed():
                 raise ClientClosedError("the client was closed")
             self._connecting = link
+        self.budget.spend()  # every attempt counts: the first, reconnects and rotations
         try:
             self._open_link(link)
             with self._lock:
@@ -403,7 +404,6 @@ class Connections:
                 pause = max(self.backoff.delay(failures), self.budget.wait_time())
                 if pause and self._stop.wait(pause):
                     return
-                self.budget.spend()
                 try:
                     link = self._prepared(had_session)
                 except ClientClosedError:

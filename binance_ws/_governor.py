@@ -14,6 +14,7 @@ Not ``from __future__ import annotations``: the package re-homes :class:`RateLim
 import collections
 import datetime as _dt
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -330,15 +331,19 @@ class RateGovernor:
         deadline = time.monotonic() + timeout
         ticket = object()
         with self._cond:
+            now = self._now()
+
+            def refuse(bucket: _Bucket | None, why: str) -> RateLimitedError:
+                bucket = bucket or self._blocking(now, weight, orders, account) or self._weights[0]
+                return self._refusal(bucket, now, weight=weight, orders=orders, method=method, why=why)
+
+            for bucket in self._weights + (self._order_buckets(account) if orders else []):
+                if (orders if bucket.kind == "ORDERS" else weight) > bucket.limit:
+                    raise refuse(bucket, "it can never fit")
             if mode != "wait":  # "raise" never queues, nor overtakes those who wait
-                now = self._now()
-                blocking = self._blocking(now, weight, orders, account)
-                if blocking is None and not self._queue:
+                if not self._queue and self._blocking(now, weight, orders, account) is None:
                     return self._charge(now, weight, orders, refund, account)
-                bucket = blocking or self._weights[0]
-                raise self._refusal(
-                    bucket, now, weight=weight, orders=orders, method=method, why="rate_limit='raise'"
-                )
+                raise refuse(None, "rate_limit='raise'")
             self._queue.append(ticket)
             try:
                 while True:
@@ -348,40 +353,14 @@ class RateGovernor:
                         blocking = self._blocking(now, weight, orders, account)
                         if blocking is None:
                             return self._charge(now, weight, orders, refund, account)
-                        cost = weight if blocking.kind != "ORDERS" else orders
-                        if cost > blocking.limit:
-                            raise self._refusal(
-                                blocking,
-                                now,
-                                weight=weight,
-                                orders=orders,
-                                method=method,
-                                why="it can never fit",
-                            )
                         pause = blocking.resets_in(now)
                         self._head_ready = time.monotonic() + pause
-                        if pause > left:
-                            raise self._refusal(
-                                blocking, now, weight=weight, orders=orders, method=method, why="timeout"
-                            )
                     else:
-                        if self._head_ready - time.monotonic() > left:
-                            bucket = self._blocking(now, weight, orders, account) or self._weights[0]
-                            raise self._refusal(
-                                bucket,
-                                now,
-                                weight=weight,
-                                orders=orders,
-                                method=method,
-                                why="timeout, queued",
-                            )
-                        pause = left
-                    if pause <= 0 and left <= 0:
-                        bucket = self._blocking(now, weight, orders, account) or self._weights[0]
-                        raise self._refusal(
-                            bucket, now, weight=weight, orders=orders, method=method, why="timeout"
-                        )
-                    # A window reset wakes nobody: wait for it, or for a turn or a resync.
+                        # Served after the head at the earliest; woken when the queue moves.
+                        blocking = None
+                        pause = left if self._head_ready - time.monotonic() <= left else math.inf
+                    if pause > left or left <= 0:
+                        raise refuse(blocking, "timeout")
                     self._cond.wait(pause if wait_slice is None else min(pause, wait_slice))
             finally:
                 if ticket in self._queue:
@@ -397,13 +376,13 @@ class RateGovernor:
         unit = "orders" if bucket.kind == "ORDERS" else "weight"
         if why == "it can never fit":
             reason = f"this request alone needs {cost} {unit}, more than the limit"
-        elif why.startswith("timeout"):
+        elif why == "timeout":
             reason = "the wait would outlast the call's timeout"
         else:
             reason = why
         msg = (
             f"{bucket.label()}: {bucket.used}/{bucket.limit} used, this request adds {cost};"
-            f" resets in {bucket.resets_in(now) + self.margin:.1f} s (at {at}); not sent ({reason})"
+            f" resets in {bucket.resets_in(now):.1f} s (at {at}); not sent ({reason})"
         )
         error = RateLimitedError(
             429,
@@ -583,7 +562,7 @@ class RateGovernor:
             out = []
             for bucket in buckets:
                 bucket.roll(now)
-                seconds = bucket.resets_in(now) + self.margin
+                seconds = bucket.resets_in(now)
                 out.append(
                     RateLimitUsage(
                         type=RateLimitType(bucket.kind),
@@ -591,7 +570,9 @@ class RateGovernor:
                         interval_num=bucket.num,
                         limit=bucket.limit,
                         usage=bucket.used,
-                        resets_at=_dt.datetime.fromtimestamp(now + seconds, tz=_dt.timezone.utc),
+                        resets_at=_dt.datetime.fromtimestamp(
+                            now + self.margin + seconds, tz=_dt.timezone.utc
+                        ),
                         seconds_to_reset=seconds,
                         learnt=bucket.learnt,
                     )

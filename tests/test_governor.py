@@ -97,7 +97,9 @@ def test_rate_limit_and_rate_governor_are_validated() -> None:
         Client("ws://127.0.0.1:1", rate_governor=object())  # type: ignore[arg-type]
     assert other.value.param == "rate_governor"
     for mode in ("wait", "raise", None):
-        assert Client("ws://127.0.0.1:1", rate_limit=mode).rate_governor is not None
+        assert type(Client("ws://127.0.0.1:1", rate_limit=mode).rate_governor) is RateGovernor
+    budget = bw.AttemptBudget(limit=3)
+    assert Client("ws://127.0.0.1:1", connection_budget=budget).rate_governor.connection_budget is budget
 
 
 def test_threads_waiting_for_the_next_minute_get_no_429() -> None:
@@ -337,7 +339,7 @@ def test_rate_limits_is_a_typed_read_only_snapshot(far: Shifted) -> None:
         assert repr(weight).startswith("<REQUEST_WEIGHT 1 MINUTE: 27/6000, resets in ")
         with pytest.raises(AttributeError):
             weight.usage = 0  # type: ignore[misc]
-        assert limits[-1].type is RateLimitType.CONNECTIONS and limits[-1].usage >= 0
+        assert limits[-1].type is RateLimitType.CONNECTIONS and limits[-1].usage == 1  # this connection
 
 
 def test_none_counts_without_holding_back(far: Shifted) -> None:
