@@ -17,7 +17,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -442,10 +442,10 @@ class RateGovernor:
                 self._cond.notify_all()
 
     def _resync(self, raw: Any, account: str, now: float, at: float) -> None:
-        if not isinstance(raw, Iterable) or isinstance(raw, (str, bytes)):
+        if not isinstance(raw, (list, tuple)):  # a JSON array; anything else is no report
             return
         for entry in raw:
-            if not isinstance(entry, Mapping):
+            if type(entry) is not dict:
                 continue
             bucket = self._bucket_for(entry, account)
             if bucket is None:
@@ -453,11 +453,7 @@ class RateGovernor:
             bucket.roll(now)
             count = entry.get("count")
             # An answer to a request reserved in an earlier window may report that window.
-            if (
-                isinstance(count, bool)
-                or not isinstance(count, int)
-                or int(at // bucket.length) != bucket.window
-            ):
+            if type(count) is not int or int(at // bucket.length) != bucket.window:
                 continue
             if bucket.kind == "ORDERS":
                 # Fills lower the unfilled-order count: the server's number is taken as is.
@@ -471,7 +467,9 @@ class RateGovernor:
     def _bucket_for(self, entry: Mapping[str, Any], account: str) -> _Bucket | None:
         kind, interval = entry.get("rateLimitType"), entry.get("interval")
         num, limit = entry.get("intervalNum"), entry.get("limit")
-        if not isinstance(num, int) or not isinstance(limit, int) or interval not in _INTERVAL_SECONDS:
+        if type(num) is not int or type(limit) is not int or num < 1 or limit < 1:
+            return None
+        if not isinstance(interval, str) or interval not in _INTERVAL_SECONDS:
             return None
         if kind == "REQUEST_WEIGHT":
             buckets = self._weights
@@ -496,11 +494,11 @@ class RateGovernor:
 
     def learn(self, raw_limits: Any, account: str = "") -> None:
         """Take the configured limits of ``exchange_info()``'s ``rateLimits`` (no counts)."""
-        if not isinstance(raw_limits, Iterable) or isinstance(raw_limits, (str, bytes)):
+        if not isinstance(raw_limits, (list, tuple)):
             return
         with self._lock:
             for entry in raw_limits:
-                if isinstance(entry, Mapping):
+                if type(entry) is dict:
                     self._bucket_for(entry, account)
             if self._queue:
                 self._cond.notify_all()

@@ -128,7 +128,8 @@ class RequestPath:
 
         ``params`` go out as given (wire names, JSON values); no validation or signing is
         added. Returns a :class:`Response` for status 200 and raises the matching
-        :class:`APIError` subclass otherwise.
+        :class:`APIError` subclass otherwise. The rate governor charges it as the method
+        table says (1 for a method the table does not know).
 
         Example::
 

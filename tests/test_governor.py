@@ -359,3 +359,19 @@ def test_a_wait_on_the_main_thread_is_served_after_the_reset() -> None:
     governor.settle(governor.acquire(5, method="a"), True)
     governor.acquire(5, method="b", timeout=5, wait_slice=0.05)
     assert governor.snapshot()[0].usage == 5
+
+
+def test_odd_rate_limit_reports_change_nothing() -> None:
+    governor = RateGovernor()
+    token = governor.acquire(3, method="ping")
+    odd: list[object] = [
+        1,
+        "REQUEST_WEIGHT",
+        {"rateLimitType": "REQUEST_WEIGHT", "interval": ["MINUTE"], "intervalNum": 1, "limit": 5, "count": 1},
+        {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 0, "count": 1},
+        {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": True, "limit": 5},
+    ]
+    governor.settle(token, True, odd)
+    governor.settle(governor.acquire(1, method="ping"), True, "junk")
+    weight = governor.snapshot()[0]
+    assert (weight.limit, weight.usage, weight.learnt) == (6000, 4, False)
