@@ -151,6 +151,10 @@ class RateGovernor:
     one IP the same one (``Client(..., rate_governor=governor)``), since the request weight
     and connection attempts are counted per IP, and a ban (418) holds every one of them.
 
+    Unfilled orders (``ORDERS``) are counted per API key of the clients; Binance counts
+    them per account, and the counts in each order response bring in the account's other
+    keys. After a 429 or 418 nothing is sent by any client sharing it until ``retryAfter``.
+
     ``weight_limit``, ``orders_10s``, ``orders_day``: the documented defaults, used until
     the server reports its own (every response's ``rateLimits``, ``exchange_info()``).
     ``connection_budget``: the connection attempts (default: 300 per 5 minutes).
