@@ -36,6 +36,7 @@ from ._errors import (
     UnauthorizedError,
     WAFBlockedError,
 )
+from ._governor import RateGovernor, RateLimitUsage
 from ._ratelimits import RateLimit
 from ._resolve import CancelReplaceResolution
 from ._response import Response
@@ -63,7 +64,9 @@ __all__ = [
     "InvalidParameterError",
     "PartialSuccessError",
     "ProtocolError",
+    "RateGovernor",
     "RateLimit",
+    "RateLimitUsage",
     "RateLimitedError",
     "RequestTimeoutError",
     "ResolveTimeoutError",

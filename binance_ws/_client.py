@@ -34,8 +34,8 @@ from ._errors import (
     ConnectionClosedError,
     InvalidParameterError,
     ProtocolError,
-    RateLimitedError,
 )
+from ._governor import RateGovernor, RateLimitUsage, validate_rate_limit
 from ._methods import AllMethods
 from ._ratelimits import RateLimit, parse_rate_limits
 from ._request import RequestPath, fork_count, validate_timeout
@@ -104,6 +104,16 @@ class Client(RequestPath, ResolveUnknown, AllMethods):
     after a 5xx or a lost connection, within their timeout (``retry_reads=False``: never);
     a request that may change state is never re-sent by the client.
 
+    Rate limits: a :class:`~binance_ws.RateGovernor` reserves each request's weight (and
+    order count) before it is sent, so the client stays within Binance's limits.
+    ``rate_limit="wait"`` (the default) waits, within the call's timeout, for the window
+    to reset; ``"raise"`` raises a local :class:`~binance_ws.RateLimitedError` at once;
+    ``None`` counts but never holds a request back. After a 429/418 nothing is sent until
+    the server's ``retryAfter`` in every mode. ``rate_governor=`` shares one governor among
+    the clients of one IP (default: one per client); :attr:`rate_limits` shows its counts.
+    The governor counts connection attempts too; ``connection_budget=`` (an
+    :class:`~binance_ws.AttemptBudget`) replaces its count for this client's attempts.
+
     Keepalive: the client pings when the server has been silent for ``ping_interval``
     seconds and treats the connection as lost when no frame follows within
     ``ping_timeout`` (``ping_interval=None`` turns its own pings off; Binance still pings).
@@ -148,6 +158,8 @@ class Client(RequestPath, ResolveUnknown, AllMethods):
         ssl_context: ssl.SSLContext | None = None,
         proxy: str | None = None,
         connection_budget: AttemptBudget | None = None,
+        rate_limit: str | None = "wait",
+        rate_governor: RateGovernor | None = None,
         retry_reads: bool = True,
     ) -> None:
         if url is not None and testnet:
@@ -198,6 +210,17 @@ class Client(RequestPath, ResolveUnknown, AllMethods):
         # Server clock minus local clock, in ms; added to every timestamp.
         self._time_offset = 0
         self._restore_steps: list[Callable[[Client], object]] = []
+        self._rate_limit = validate_rate_limit(rate_limit)
+        if rate_governor is not None and not isinstance(rate_governor, RateGovernor):
+            raise InvalidParameterError(
+                "rate_governor", f"expected a binance_ws.RateGovernor, got {type(rate_governor).__name__}"
+            )
+        if rate_governor is None:
+            rate_governor = RateGovernor(connection_budget=connection_budget)
+        self._governor = rate_governor
+        self._account = "" if self._signer is None else self._signer.api_key
+        if connection_budget is None:
+            connection_budget = self._governor.connection_budget
         self._conns = Connections(
             open_link=self._open_link,
             restore=self._restore,
@@ -209,7 +232,6 @@ class Client(RequestPath, ResolveUnknown, AllMethods):
         self._ids = itertools.count(1)
         self._forks = fork_count()
         self._raw_rate_limits: Any = None
-        self._hold: tuple[float, RateLimitedError, bool] | None = None
         if not isinstance(retry_reads, bool):
             raise InvalidParameterError("retry_reads", f"expected True or False, got {retry_reads!r}")
         self._retry_reads = retry_reads
@@ -247,6 +269,30 @@ class Client(RequestPath, ResolveUnknown, AllMethods):
         return parse_rate_limits(self._raw_rate_limits)
 
     @property
+    def rate_limits(self) -> tuple[RateLimitUsage, ...]:
+        """What the rate governor counts now: each limit's usage, limit and reset time.
+
+        Request weight per minute, this client's unfilled orders per 10 s and per day, and
+        connection attempts per 5 minutes; the counts follow the server's ``rateLimits``
+        on every response. A read-only snapshot.
+
+        Example::
+
+            >>> from binance_ws import Client
+            >>> from binance_ws.exchange import LocalExchange
+            >>> with LocalExchange() as ex, Client(ex.url) as client:
+            ...     _ = client.depth(symbol="BTCUSDT", limit=500)
+            ...     [(str(u.type), u.usage) for u in client.rate_limits][:2]
+            [('REQUEST_WEIGHT', 27), ('ORDERS', 0)]
+        """
+        return self._governor.snapshot(self._account)
+
+    @property
+    def rate_governor(self) -> RateGovernor:
+        """The :class:`~binance_ws.RateGovernor` this client's requests go through."""
+        return self._governor
+
+    @property
     def key_type(self) -> str | None:
         """``"HMAC"``, ``"RSA"``, ``"Ed25519"``, or None when the client has no credentials."""
         return None if self._signer is None else self._signer.key_type
@@ -269,6 +315,7 @@ class Client(RequestPath, ResolveUnknown, AllMethods):
         if isinstance(value, bool) or not isinstance(value, int):
             raise InvalidParameterError("time_offset", f"expected an int of milliseconds, got {value!r}")
         self._time_offset = value
+        self._governor.time_offset = value
 
     @property
     def recv_window(self) -> int | str | None:
@@ -307,6 +354,7 @@ class Client(RequestPath, ResolveUnknown, AllMethods):
             on_aged=lambda: self._conns.rotate_soon("the connection reached max_connection_age"),
         )
         link.transport = transport
+        self._governor.note_connection()  # Binance charges 2 weight per connection
         transport.connect()
         logger.info("connected to %s", self.url)
 
@@ -429,6 +477,7 @@ class Client(RequestPath, ResolveUnknown, AllMethods):
 
         offset = measure_offset(server_time)
         self._time_offset = offset
+        self._governor.time_offset = offset
         logger.info("clock offset to the server: %d ms", offset)
         return offset
 

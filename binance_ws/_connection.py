@@ -132,6 +132,15 @@ class AttemptBudget:
         with self._lock:
             self._times.append(time.monotonic())
 
+    def usage(self) -> tuple[int, float]:
+        """Attempts within the window now, and seconds until the oldest leaves it."""
+        with self._lock:
+            now = time.monotonic()
+            while self._times and self._times[0] <= now - self.window:
+                self._times.popleft()
+            oldest = self._times[0] + self.window - now if self._times else self.window
+            return len(self._times), oldest
+
 
 class Link:
     """One websocket connection and the requests in flight on it."""
@@ -298,6 +307,7 @@ class Connections:
             if self._closed():
                 raise ClientClosedError("the client was closed")
             self._connecting = link
+        self.budget.spend()  # every attempt counts: the first, reconnects and rotations
         try:
             self._open_link(link)
             with self._lock:
@@ -394,7 +404,6 @@ class Connections:
                 pause = max(self.backoff.delay(failures), self.budget.wait_time())
                 if pause and self._stop.wait(pause):
                     return
-                self.budget.spend()
                 try:
                     link = self._prepared(had_session)
                 except ClientClosedError:

@@ -1,6 +1,8 @@
 """The blocking request path, shared by every call of :class:`binance_ws.Client`.
 
-Order of a call: validate and encode params -> sign -> pick the connection (waiting while
+Order of a call: validate and encode params -> sign -> reserve its weight and order count
+with the rate governor (``_governor``; waiting or raising locally when a limit is reached,
+and holding everything back after a 429/418) -> pick the connection (waiting while
 one is being restored or replaced) -> register a pending slot -> send -> wait on the slot (in
 short slices on the main thread, so Ctrl-C and Jupyter's interrupt land promptly) ->
 unregister in ``finally`` -> raise the mapped error or decode the result. A request that
@@ -10,8 +12,8 @@ read-only one (``MethodSpec.read_only``), sent once more after a 5xx or a lost c
 (``retry_reads``). Orders a call places get generated client order ids, and the
 ExecutionUnknownError of a state-changing call notes what it sent (``_resolve.note_sent``).
 
-The path takes no lock of its own besides the pending table's, which is never held across
-I/O or waiting.
+The path takes no lock of its own besides the pending table's and the governor's, which are
+never held across I/O (the governor's condition is released while it waits).
 """
 
 from __future__ import annotations
@@ -43,12 +45,14 @@ from ._errors import (
     UnauthorizedError,
     error_for_response,
 )
+from ._governor import RateGovernor
 from ._naming import to_snake
 from ._ratelimits import parse_rate_limits
 from ._resolve import note_sent
 from ._response import Response
 from ._signing import ED25519, Signer, canonical_payload, redact
 from ._spec import METHODS, MethodSpec, ParamSpec
+from ._weights import failure_weight_refund, request_weight, spec_for
 
 logger = logging.getLogger("binance_ws._client")
 
@@ -58,6 +62,8 @@ __all__ = ["RequestPath", "fork_count", "forked", "validate_timeout"]
 # within this long even on platforms where a blocked Event.wait ignores signals. Other threads
 # never receive signals: they wait in one call, so 10 000 waiting threads cost no CPU.
 _WAIT_SLICE = 0.1
+# Of a call's timeout, what waiting for the rate governor leaves at least for the answer.
+_ANSWER_RESERVE = 1.0
 _MAIN_THREAD = threading.main_thread().ident
 
 
@@ -110,9 +116,11 @@ class RequestPath:
     _raw_rate_limits: Any
     #: Send a read-only request once more after a 5xx or a lost connection.
     _retry_reads: bool
-    #: After a 429/418: (time.monotonic() until which nothing is sent, the server's error,
-    #: whether only order placements are held).
-    _hold: tuple[float, RateLimitedError, bool] | None
+    _governor: RateGovernor
+    #: "wait", "raise" or None (see Client's rate_limit=).
+    _rate_limit: str | None
+    #: The account key the governor counts this client's orders under.
+    _account: str
 
     @property
     def _session_key(self) -> str | None:
@@ -133,7 +141,8 @@ class RequestPath:
         client order id is added. Returns a :class:`Response` for status 200 and raises the
         matching :class:`APIError` subclass otherwise. A method of the table that is
         read-only is sent once more after a 5xx or a lost connection (``retry_reads``); the
-        error of a state-changing one carries the ids found in ``params``.
+        error of a state-changing one carries the ids found in ``params``. The rate governor
+        charges it as the method table says (1 for a method the table does not know).
 
         Example::
 
@@ -310,15 +319,68 @@ class RequestPath:
             raise ClientClosedError(
                 f"{method}: this client was connected in another process; create a new Client"
             )
-        hold = self._hold
-        if hold is not None:
-            if time.monotonic() >= hold[0]:
-                self._hold = None
-            elif not hold[2] or _places_orders(method):
-                raise hold[1].held_back(method)
         wait = self.timeout if timeout is None else validate_timeout(timeout)
         ident = threading.get_ident()
         on_main = ident == _MAIN_THREAD
+        spec = spec_for(method)
+        weight = request_weight(method if spec is None else spec, params)
+        orders = 0 if spec is None else spec.unfilled_order_count
+        governor = self._governor
+        started = time.monotonic()
+        token = governor.acquire(
+            weight,
+            orders,
+            refund=failure_weight_refund(spec, weight),
+            account=self._account,
+            mode=self._rate_limit,
+            # The timeout bounds the whole call: what the governor waits leaves the answer
+            # less, and a share of it is kept for the answer (else a sent order would time
+            # out at once, its outcome unknown).
+            timeout=wait - min(wait / 2, _ANSWER_RESERVE),
+            method=method,
+            wait_slice=_WAIT_SLICE if on_main else None,
+        )
+        waited = time.monotonic() - started
+        if waited > 0.001:
+            wait -= waited
+        try:
+            frame = self._send_and_wait(method, params, wait, ident, on_main)
+        except ConnectionClosedError as exc:
+            if exc.sent:
+                governor.settle(token, False)
+            else:
+                governor.release(token)
+            raise
+        except BaseException:
+            governor.settle(token, False)
+            raise
+        raw_limits = frame.get("rateLimits")
+        status = frame.get("status")
+        governor.settle(token, status == 200, raw_limits)
+        if raw_limits is not None:
+            self._raw_rate_limits = raw_limits
+        if status != 200:
+            error = error_for_response(
+                status if isinstance(status, int) else 0,
+                frame.get("error"),
+                method=method,
+                request_id=frame.get("id"),
+                rate_limits=parse_rate_limits(raw_limits),
+            )
+            if isinstance(error, RateLimitedError):
+                governor.hold_back(error)
+            raise error
+        if method == "exchangeInfo":
+            result = frame.get("result")
+            if isinstance(result, dict):
+                governor.learn(result.get("rateLimits"), self._account)
+        return frame
+
+    def _send_and_wait(
+        self, method: str, params: Mapping[str, Any] | None, wait: float, ident: int, on_main: bool
+    ) -> dict[str, Any]:
+        """Send on the current connection (again on the next one if it certainly did not
+        leave) and wait for the answer frame, whatever its status."""
         conns = self._conns
         request_id = next(self._ids)
         message: dict[str, Any] = {"id": request_id, "method": method}
@@ -376,49 +438,7 @@ class RequestPath:
             raise slot.error
         frame = slot.frame
         assert frame is not None  # set together with the event by the reader
-        raw_limits = frame.get("rateLimits")
-        if raw_limits is not None:
-            self._raw_rate_limits = raw_limits
-        status = frame.get("status")
-        if status != 200:
-            error = error_for_response(
-                status if isinstance(status, int) else 0,
-                frame.get("error"),
-                method=method,
-                request_id=request_id,
-                rate_limits=parse_rate_limits(raw_limits),
-            )
-            if isinstance(error, RateLimitedError):
-                self._hold_back(error)
-            raise error
         return frame
-
-    def _hold_back(self, error: RateLimitedError) -> None:
-        """After a 429 or 418, send nothing until the server's ``retryAfter``.
-
-        Binance bans an IP that keeps sending after a 429. Without a ``retryAfter`` the
-        hold lasts until the end of the exhausted window the response reported (1 s if none).
-        """
-        seconds = error.seconds_left(self._time_offset)
-        if seconds is None:
-            seconds = max(
-                (limit.seconds_to_reset() for limit in error.rate_limits if limit.exhausted), default=1.0
-            )
-        until = time.monotonic() + min(seconds, threading.TIMEOUT_MAX)
-        # The unfilled-order limit (-1015, ORDERS) refuses new orders only; anything else
-        # (request weight, a ban) holds every request.
-        exhausted = [str(limit.type) for limit in error.rate_limits if limit.exhausted]
-        orders_only = error.code == -1015 or (bool(exhausted) and set(exhausted) == {"ORDERS"})
-        current = self._hold
-        if current is None or current[0] < until or (current[2] and not orders_only):
-            self._hold = (until, error, orders_only)
-        what = "new orders" if orders_only else "every request"
-        logger.warning("%s: holding %s back for %.1f s, as the server asked", error.method, what, seconds)
-
-
-def _places_orders(method: str) -> bool:
-    spec = METHODS.get(method[3:] if method.startswith("v3/") else method)
-    return spec is not None and bool(spec.unfilled_order_count)
 
 
 def _refuse_unknown(name: str, params: Sequence[ParamSpec], unknown: Mapping[str, Any]) -> None:

@@ -60,6 +60,13 @@ class MethodSpec:
     required_by_order_type: Mapping[str, tuple[Any, ...]] | None
     #: Where the answer comes from, as documented: "Matching Engine", "Memory", "Database"...
     data_source: str | None
+    #: How a varying weight (``weight is None``) follows the params, as data generated from
+    #: the reference (see ``tools/gen_spec.py``); :func:`binance_ws._weights.request_weight`
+    #: reads it.
+    weight_rule: tuple[Any, ...] | None = None
+    #: The weight of a successful request when it differs (0 for order placements, cancels
+    #: and order lists since 2026-04-02); a failed one pays ``weight``.
+    weight_on_success: int | None = None
     param_map: Mapping[str, ParamSpec] = attrs.field(init=False, repr=False, eq=False)
 
     required_names: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
@@ -240,6 +247,8 @@ def _build() -> dict[str, MethodSpec]:
         groups,
         by_type,
         data_source,
+        weight_rule,
+        weight_on_success,
     ) in ROWS:
         table[wire] = MethodSpec(
             wire=wire,
@@ -255,6 +264,8 @@ def _build() -> dict[str, MethodSpec]:
             groups=tuple(groups),
             required_by_order_type=by_type,
             data_source=data_source,
+            weight_rule=weight_rule,
+            weight_on_success=weight_on_success,
         )
     return table
 

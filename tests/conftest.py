@@ -16,6 +16,9 @@ from methods_support import ENV_CREDENTIALS, ScriptedServer
 from binance_ws import Client
 from binance_ws.exchange import LocalExchange
 
+#: The shared exchanges' limits (their traffic is the whole suite's).
+_HIGH = 10**9
+
 
 def _our_threads() -> set[threading.Thread]:
     return {t for t in threading.enumerate() if t.name.startswith("binance-ws-reader")}
@@ -23,16 +26,20 @@ def _our_threads() -> set[threading.Thread]:
 
 @pytest.fixture(scope="session")
 def exchange() -> Iterator[LocalExchange]:
-    # Shared by many tests: limits are reported (6000 weight per minute) but never enforced,
-    # so no test trips another's rate limit.
-    with LocalExchange(enforce_limits=False) as ex:
+    # Shared by many tests: limits are counted but never enforced, and set so high that no
+    # client's rate governor holds a test back for the others' traffic.
+    with LocalExchange(
+        enforce_limits=False, weight_limit=_HIGH, order_limit_10s=_HIGH, order_limit_day=_HIGH
+    ) as ex:
         yield ex
 
 
 @pytest.fixture(scope="session")
 def tls_exchange() -> Iterator[LocalExchange]:
     """As ``exchange``, serving wss:// (trust it with ``client_for`` or ``tls_options``)."""
-    with LocalExchange(enforce_limits=False, tls=True) as ex:
+    with LocalExchange(
+        enforce_limits=False, tls=True, weight_limit=_HIGH, order_limit_10s=_HIGH, order_limit_day=_HIGH
+    ) as ex:
         yield ex
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import pathlib
 import pprint
+import re
 import sys
 from typing import Any
 
@@ -53,6 +54,85 @@ EXTRA_GROUPS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "ticker.price": [("at_most_one", ("symbol", "symbols"))],
     "ticker.book": [("at_most_one", ("symbol", "symbols"))],
 }
+
+
+# Request weight rules, as data: the reference's tables parse mechanically; its prose (a
+# condition, a cost, a rule sentence) is read through these maps, the one place it is
+# interpreted. A rule is one of
+#   ("limit", param, default, ((highest value, cost), ...))   by a param's value (depth)
+#   ("params", ((param, cost), ...), fallback)                the first param sent decides
+#   ("symbols", ((highest count, cost), ...), above, all)     by how many symbols are asked
+# and a cost is an int or ("per_symbol", weight, cap or None).
+PROSE_CONDITIONS: dict[str, str | None] = {
+    # condition / case -> the param whose presence selects it (None: the fallback)
+    "Without computeCommissionRates": None,
+    "With computeCommissionRates": "computeCommissionRates",
+    "Without orderId": None,
+    "With orderId": "orderId",
+    "If symbol is invalid": None,
+    "Querying by preventedMatchId": "preventedMatchId",
+    "Querying by orderId": "orderId",
+}
+PROSE_COSTS: dict[str, tuple[str, int, int | None]] = {
+    "2 per symbol, capped at 40": ("per_symbol", 2, 40),
+    "4 per symbol": ("per_symbol", 4, None),
+}
+PROSE_RULES: dict[str, tuple[Any, ...]] = {
+    "4 per requested symbol; capped at 200 once more than 50 symbols are requested": (
+        "symbols",
+        ((50, ("per_symbol", 4, None)),),
+        200,
+        200,
+    ),
+}
+
+
+def _cost(value: object) -> Any:
+    return value if isinstance(value, int) else PROSE_COSTS[str(value)]
+
+
+def _highest(text: str) -> int:
+    """The upper end of a range such as ``"101-500"`` (the reference writes an en dash)."""
+    return int(re.split("[\u2013-]", text)[-1])
+
+
+def weight_rule(weight: Any) -> tuple[Any, ...] | None:
+    """The structured rule of a varying weight (None for a plain number)."""
+    if isinstance(weight, int):
+        return None
+    if "rule" in weight:
+        return PROSE_RULES[weight["rule"]]
+    table = weight["table"]
+    if weight["based_on"] == "value of `limit`":
+        bands = tuple((_highest(row["limit"]), _cost(row["weight"])) for row in table)
+        # Without `limit` the server's default (100) applies: the first band.
+        return ("limit", "limit", bands[0][0], bands)
+    if weight["based_on"] == "number of symbols":
+        counts: list[tuple[int, Any]] = []
+        above, every = None, None
+        for row in table:
+            text = row["symbols"]
+            if text == "all symbols":
+                every = _cost(row["weight"])
+            elif text.endswith("or more"):
+                above = _cost(row["weight"])
+            else:
+                counts.append((_highest(text), _cost(row["weight"])))
+        last = counts[-1][1]
+        return ("symbols", tuple(counts), last if above is None else above, last if every is None else every)
+    cases: list[tuple[str, Any]] = []
+    fallback = None
+    for row in table:
+        if "parameter" in row:
+            name = None if row["parameter"].lower() == "none" else row["parameter"]
+        else:
+            name = PROSE_CONDITIONS[row.get("condition", row.get("case"))]
+        if name is None:
+            fallback = _cost(row["weight"])
+        else:
+            cases.append((name, _cost(row["weight"])))
+    assert fallback is not None, weight
+    return ("params", tuple(cases), fallback)
 
 
 def _group_kind(mandatory: object) -> str:
@@ -110,6 +190,8 @@ def build(methods: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
                 tuple(group_rows),
                 by_type_rows,
                 m["data_source"],
+                weight_rule(weight),
+                m.get("weight_on_success"),
             )
         )
     return rows
@@ -123,7 +205,8 @@ def render(spec_path: pathlib.Path = DEFAULT_SPEC) -> str:
         "Rows: (wire name, category, security, signed, weight or None when it varies,\n"
         "unfilled order count, deprecated, title, params as (name, kind, mandatory),\n"
         "param groups as (rule, names), mandatory params by order type or None,\n"
-        "data source as documented (e.g. 'Matching Engine', 'Memory') or None).\n"
+        "data source as documented (e.g. 'Matching Engine', 'Memory') or None,\n"
+        "weight rule or None (see tools/gen_spec.py), weight of a successful request or None).\n"
         '"""\n\n'
         "from typing import Any\n\n"
         f"ROWS: list[tuple[Any, ...]] = {body}\n"

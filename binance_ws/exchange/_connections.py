@@ -18,8 +18,6 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from ._ratelimit import ms_now
-
 if TYPE_CHECKING:
     from websockets.http11 import Request, Response
     from websockets.sync.server import ServerConnection
@@ -77,7 +75,7 @@ class ConnectionGate:
         """``process_request`` hook: None to accept, or the HTTP refusal."""
         address = conn.remote_address
         ip = str(address[0]) if isinstance(address, tuple) and address else "unknown"
-        now = ms_now()
+        now = self.ex.weights.clock()
         _used, refusal = self.ex.weights.charge(ip, _CONNECT_WEIGHT, now)
         if refusal is not None and refusal.status == 418:
             return self._refuse(conn, 418, refusal.code, refusal.msg)

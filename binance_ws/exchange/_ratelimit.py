@@ -4,7 +4,8 @@ Buckets reset on calendar boundaries as Binance's do: the 1-minute weight bucket
 minute, the 10-second order bucket at :00, :10, :20..., the daily one at 00:00 UTC.
 
 * ``REQUEST_WEIGHT`` (:class:`WeightCounter`): every request is charged its weight
-  (:func:`weight_of`) against its IP. Past the limit the answer is 429 / -1003 with
+  (:func:`weight_of`) against its IP; a successful order placement, cancel or order list
+  gets back all but its ``weight_on_success`` (0). Past the limit the answer is 429 / -1003 with
   ``error.data = {serverTime, retryAfter}``; after ``ban_after`` such answers within one
   minute the IP is banned (418 / -1003) for 2 minutes, doubling for each later ban up to
   3 days.
@@ -17,13 +18,12 @@ Both are thread-safe: every connection's handler thread charges them.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from .._spec import METHODS
+from .._weights import request_weight
 from ._errors import ExchangeError
 
 __all__ = ["OrderCounter", "WeightCounter", "ms_now", "weight_of"]
@@ -35,80 +35,22 @@ _DAY_MS = 86_400_000
 _FIRST_BAN_MS = 120_000
 _MAX_BAN_MS = 3 * _DAY_MS
 
-# depth: (highest limit, weight), from the method's weight table.
-_DEPTH_WEIGHTS = ((100, 5), (500, 25), (1000, 50), (5000, 250))
-# ticker.24hr: (highest symbol count, weight); no symbols at all costs the last one.
-_TICKER_24HR_WEIGHTS = ((20, 2), (100, 40))
-_TICKER_24HR_ALL = 80
-
 
 def ms_now() -> int:
     """The exchange clock in epoch milliseconds."""
     return int(time.time() * 1000)
 
 
-def _symbol_count(value: object) -> int:
-    """How many symbols a ``symbols`` param names (a list, or a JSON array in a string)."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return 1
-    if isinstance(value, list):
-        return len(value)
-    return 1
-
-
 def weight_of(method: str, params: Mapping[str, Any]) -> int:
-    """The request weight of one call: the method table's number, or its weight rule.
+    """The request weight of one call: :func:`binance_ws._weights.request_weight`, the one
+    function the client's rate governor uses too.
 
     >>> weight_of("depth", {"symbol": "BTCUSDT", "limit": 5000})
     250
     >>> weight_of("ticker", {"symbols": ["BTCUSDT", "ETHUSDT"]})
     8
     """
-    spec = METHODS.get(method)
-    if spec is None:
-        return 1
-    if spec.weight is not None:
-        return spec.weight
-    if method == "depth":
-        limit = params.get("limit", 100)
-        if isinstance(limit, int) and not isinstance(limit, bool):
-            for bound, weight in _DEPTH_WEIGHTS:
-                if limit <= bound:
-                    return weight
-        return _DEPTH_WEIGHTS[-1][1]
-    if method == "executionRules":
-        if "symbol" in params:
-            return 2
-        if "symbols" in params:
-            return min(2 * _symbol_count(params["symbols"]), 40)
-        return 40
-    if method == "ticker.24hr":
-        if "symbol" in params:
-            return 2
-        if "symbols" not in params:
-            return _TICKER_24HR_ALL
-        n = _symbol_count(params["symbols"])
-        for bound, weight in _TICKER_24HR_WEIGHTS:
-            if n <= bound:
-                return weight
-        return _TICKER_24HR_ALL
-    if method in ("ticker.tradingDay", "ticker"):
-        n = 1 if "symbol" in params else _symbol_count(params.get("symbols"))
-        return 4 * n if n <= 50 else 200
-    if method in ("ticker.price", "ticker.book"):
-        return 2 if "symbol" in params else 4
-    if method in ("order.test", "sor.order.test"):
-        return 20 if params.get("computeCommissionRates") is True else 1
-    if method == "openOrders.status":
-        return 6 if "symbol" in params else 80
-    if method == "myTrades":
-        return 5 if "orderId" in params else 20
-    if method == "myPreventedMatches":
-        return 20 if "orderId" in params and "preventedMatchId" not in params else 2
-    return 2
+    return request_weight(method, params)
 
 
 def _entry(kind: str, interval: str, num: int, limit: int, count: int | None) -> dict[str, Any]:
@@ -138,8 +80,17 @@ class WeightCounter:
     minute before it is banned (``None``: never ban).
     """
 
-    def __init__(self, limit: int, *, ban_after: int | None = 10, enforce: bool = True) -> None:
+    def __init__(
+        self,
+        limit: int,
+        *,
+        ban_after: int | None = 10,
+        enforce: bool = True,
+        clock: Callable[[], int] = ms_now,
+    ) -> None:
         self.limit = limit
+        #: Epoch ms that place the calendar windows (the real clock unless a test shifts it).
+        self.clock = clock
         self.ban_after = ban_after
         #: When False the weight is counted and reported but never refused.
         self.enforce = enforce
@@ -151,7 +102,7 @@ class WeightCounter:
 
         A banned IP is not charged. A refused request is charged: Binance counts it too.
         """
-        now = ms_now() if now is None else now
+        now = self.clock() if now is None else now
         minute = now // _MINUTE_MS
         with self._lock:
             state = self._ips.setdefault(ip, _IPWeight())
@@ -175,6 +126,17 @@ class WeightCounter:
             )
             return state.used, ExchangeError(429, -1003, msg, {"serverTime": now, "retryAfter": retry})
 
+    def refund(self, ip: str, weight: int, now: int | None = None) -> int:
+        """Give ``weight`` back to ``ip`` (a successful order request pays ``weight_on_success``);
+        returns the minute's total."""
+        minute = (self.clock() if now is None else now) // _MINUTE_MS
+        with self._lock:
+            state = self._ips.get(ip)
+            if state is None or state.minute != minute:
+                return 0
+            state.used = max(state.used - weight, 0)
+            return state.used
+
     @staticmethod
     def _banned(until: int, now: int) -> ExchangeError:
         msg = (
@@ -185,7 +147,7 @@ class WeightCounter:
 
     def used(self, ip: str, now: int | None = None) -> int:
         """Weight used by ``ip`` in the current minute."""
-        minute = (ms_now() if now is None else now) // _MINUTE_MS
+        minute = (self.clock() if now is None else now) // _MINUTE_MS
         with self._lock:
             state = self._ips.get(ip)
             return state.used if state is not None and state.minute == minute else 0
@@ -194,7 +156,7 @@ class WeightCounter:
         """The end of ``ip``'s ban in epoch ms, or None when it is not banned."""
         with self._lock:
             state = self._ips.get(ip)
-            if state is None or state.banned_until <= ms_now():
+            if state is None or state.banned_until <= self.clock():
                 return None
             return state.banned_until
 
@@ -226,8 +188,11 @@ class OrderCounter:
     Read it with :meth:`snapshot` (what ``account.rateLimits.orders`` reports).
     """
 
-    def __init__(self, limit_10s: int, limit_day: int, *, enforce: bool = True) -> None:
+    def __init__(
+        self, limit_10s: int, limit_day: int, *, enforce: bool = True, clock: Callable[[], int] = ms_now
+    ) -> None:
         self.limit_10s = limit_10s
+        self.clock = clock
         self.limit_day = limit_day
         #: When False orders are counted and reported but never refused.
         self.enforce = enforce
@@ -250,7 +215,7 @@ class OrderCounter:
 
     def charge(self, account_id: str, cost: int, now: int | None = None) -> ExchangeError | None:
         """Count ``cost`` new orders for ``account_id``, or return the 429 that refuses them."""
-        now = ms_now() if now is None else now
+        now = self.clock() if now is None else now
         with self._lock:
             buckets = self._buckets(account_id, now)
             if self.enforce:
@@ -265,14 +230,14 @@ class OrderCounter:
 
     def order_filled(self, account_id: str, orders: int = 1, now: int | None = None) -> None:
         """Give back ``orders`` to the unfilled order count: call it when an order first fills."""
-        now = ms_now() if now is None else now
+        now = self.clock() if now is None else now
         with self._lock:
             for bucket in self._buckets(account_id, now):
                 bucket.count = max(bucket.count - orders, 0)
 
     def snapshot(self, account_id: str, now: int | None = None) -> list[dict[str, Any]]:
         """The ``ORDERS`` entries with their counts, 10-second one first."""
-        now = ms_now() if now is None else now
+        now = self.clock() if now is None else now
         with self._lock:
             buckets = self._buckets(account_id, now)
             return [

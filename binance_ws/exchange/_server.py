@@ -33,6 +33,7 @@ import attrs
 
 from .. import _json
 from .._spec import METHODS
+from .._weights import failure_weight_refund, request_weight
 from . import _errors
 from ._accounts import DEMO_ACCOUNT, Accounts
 from ._connections import ConnectionGate, cut
@@ -45,7 +46,7 @@ from ._keys import KeyStore
 from ._links import TAG_KEY, LinkTable, tag_of
 from ._market import Book, SymbolInfo, default_symbols, synthetic_symbols
 from ._params import check_params, normalize_params
-from ._ratelimit import OrderCounter, WeightCounter, weight_of
+from ._ratelimit import OrderCounter, WeightCounter, ms_now
 from ._security import authenticate
 from ._userdata import Subscription, UserDataHub
 
@@ -152,7 +153,13 @@ class LocalExchange(ExchangeControls):
       ``max_connections``: connections open at once per IP (``None``: no limit); beyond
       either the handshake is refused with HTTP 429;
     - ``enforce_limits=False`` counts and reports every limit but never refuses (for test
-      suites that share one exchange across many tests).
+      suites that share one exchange across many tests);
+    - ``limits_clock``: epoch milliseconds that place the calendar windows of these limits
+      (default: the real clock); a test shifts it to bring a window boundary near.
+
+    A successful order placement, cancel, cancelReplace or order list costs its
+    ``weight_on_success`` (0) request weight; a failed one pays its weight. Opening a
+    connection costs 2.
 
     Connections: the server pings every ``ping_interval`` seconds and drops a client that
     has not answered within ``ping_timeout``; it closes any connection older than
@@ -197,6 +204,7 @@ class LocalExchange(ExchangeControls):
         connection_attempt_limit: int = DEFAULT_CONNECTION_ATTEMPTS,
         max_connections: int | None = None,
         enforce_limits: bool = True,
+        limits_clock: Callable[[], int] | None = None,
         ping_interval: float | None = DEFAULT_PING_INTERVAL,
         ping_timeout: float | None = DEFAULT_PING_TIMEOUT,
         max_connection_age: float | None = DEFAULT_MAX_CONNECTION_AGE,
@@ -225,9 +233,12 @@ class LocalExchange(ExchangeControls):
             for i, (name, info) in enumerate(self.symbols.items())
         }
         #: REQUEST_WEIGHT per IP and minute.
-        self.weights = WeightCounter(weight_limit, ban_after=ban_after, enforce=enforce_limits)
+        clock = ms_now if limits_clock is None else limits_clock
+        self.weights = WeightCounter(weight_limit, ban_after=ban_after, enforce=enforce_limits, clock=clock)
         #: ORDERS (unfilled order count) per account; ``account.rateLimits.orders`` reads it.
-        self.order_limits = OrderCounter(order_limit_10s, order_limit_day, enforce=enforce_limits)
+        self.order_limits = OrderCounter(
+            order_limit_10s, order_limit_day, enforce=enforce_limits, clock=clock
+        )
         self.accounts = Accounts.demo(balances)
         #: The demo API keys (``keys.hmac``, ``keys.ed25519``, ``keys.rsa``).
         self.keys = KeyStore.demo(DEMO_ACCOUNT)
@@ -534,7 +545,8 @@ class LocalExchange(ExchangeControls):
         spec = METHODS.get(method)
         params = normalize_params(spec, raw)
         show = params.get("returnRateLimits", session.return_rate_limits) is not False
-        used, refusal = self.weights.charge(session.ip, 0 if charged else weight_of(method, params))
+        weight = 0 if charged else request_weight(method, params)
+        used, refusal = self.weights.charge(session.ip, weight)
         limits = self.weights.report(used)
         if fault is not None and fault.wrong_id:
             request_id = f"not-{request_id}"
@@ -561,6 +573,10 @@ class LocalExchange(ExchangeControls):
                 if refused is not None and params.get("orderRateLimitExceededMode") != "CANCEL_ONLY":
                     raise refused
             result = handler(self, session, params)
+            refund = failure_weight_refund(spec, weight)
+            if refund:
+                weights = self.weights.report(self.weights.refund(session.ip, refund))
+                limits = [e for e in limits if e["rateLimitType"] != "REQUEST_WEIGHT"] + weights
         except ExchangeError as exc:
             return self._error_frame(request_id, exc, limits if show else None)
         except Exception:
