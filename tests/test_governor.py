@@ -19,6 +19,7 @@ import binance_ws as bw
 from binance_ws import Client, RateGovernor, RateLimitUsage
 from binance_ws.enums import RateLimitInterval, RateLimitType
 from binance_ws.exchange import LocalExchange
+from binance_ws.models import OrderBook
 
 
 class Shifted:
@@ -375,3 +376,28 @@ def test_odd_rate_limit_reports_change_nothing() -> None:
     governor.settle(governor.acquire(1, method="ping"), True, "junk")
     weight = governor.snapshot()[0]
     assert (weight.limit, weight.usage, weight.learnt) == (6000, 4, False)
+
+
+def test_the_wait_for_the_governor_counts_against_the_call_timeout() -> None:
+    clock = Shifted(60, 20.0)
+    with _exchange(clock, weight_limit=30, ban_after=0) as ex:
+        governor = RateGovernor(clock=clock.seconds)
+        with Client(ex.url, timeout=8, rate_governor=governor) as client:
+            client.exchange_info(symbol="BTCUSDT")  # learn the limits
+            clock.aim(60, 58.5)  # a new minute, its end about 1.5 s away
+            client.depth(symbol="BTCUSDT", limit=500)  # 25 of 30
+            started = time.monotonic()
+            book = client.depth(symbol="BTCUSDT", limit=500, timeout=4)  # waits for the reset
+            took = time.monotonic() - started
+            assert type(book) is OrderBook
+            assert 1.0 < took < 4.0  # the wait and the answer together within the 4 s
+            # A reset ~2 s away (1.5 s plus the governor's 0.5 s margin) fits in a 2.6 s
+            # timeout, but not with the 1 s kept for the answer: refused at once, unsent.
+            clock.aim(60, 58.5)
+            client.depth(symbol="BTCUSDT", limit=500)
+            seen = len(ex.requests)
+            started = time.monotonic()
+            with pytest.raises(bw.RateLimitedError) as info:
+                client.depth(symbol="BTCUSDT", limit=500, timeout=2.6)
+            assert time.monotonic() - started < 1.0
+            assert info.value.local is True and len(ex.requests) == seen
