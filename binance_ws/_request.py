@@ -255,12 +255,11 @@ class RequestPath:
         if params:
             message["params"] = params
         payload: bytes | None = _json.dumps_bytes(message)
-        deadline = 0.0
+        # The whole call (waiting for a connection, the write, the answer) fits in ``wait``.
+        deadline = time.monotonic() + wait
         while True:
             link = conns.link
             if link is None or ident == conns.restore_ident:
-                if not deadline:
-                    deadline = time.monotonic() + wait
                 link = conns.wait_link(method, ident, deadline, _WAIT_SLICE if on_main else None)
             pending = link.pending
             transport = link.transport
@@ -268,7 +267,7 @@ class RequestPath:
             try:
                 slot = pending.register(request_id, method)
                 try:
-                    transport.send(payload, method=method, request_id=request_id)
+                    transport.send(payload, method=method, request_id=request_id, deadline=deadline)
                 except BaseException:
                     pending.discard(request_id)
                     raise
@@ -280,8 +279,6 @@ class RequestPath:
                     raise
                 if not conns.reconnect and not transport.usable:
                     raise
-                if not deadline:
-                    deadline = time.monotonic() + wait
                 if time.monotonic() >= deadline:
                     raise
                 if conns.link is link:  # its end is not reported yet: no busy loop meanwhile
@@ -291,13 +288,13 @@ class RequestPath:
         # Not kept while waiting: orjson's bytes carry a 4 KiB buffer, the frame is compact.
         payload = None
         try:
+            left = max(deadline - time.monotonic(), 0.0)
             if not on_main:
-                if not slot.wait(wait):
+                if not slot.wait(left):
                     raise RequestTimeoutError(method, request_id, wait)
-            elif not slot.wait(min(wait, _WAIT_SLICE)):
-                end = time.monotonic() + wait - _WAIT_SLICE
-                while not slot.wait(min(max(end - time.monotonic(), 0.0), _WAIT_SLICE)):
-                    if time.monotonic() >= end:
+            elif not slot.wait(min(left, _WAIT_SLICE)):
+                while not slot.wait(min(max(deadline - time.monotonic(), 0.0), _WAIT_SLICE)):
+                    if time.monotonic() >= deadline:
                         raise RequestTimeoutError(method, request_id, wait)
         finally:
             if not slot.is_set():

@@ -24,6 +24,8 @@ import collections
 import itertools
 import json
 import logging
+import math
+import select
 import socket
 import ssl
 import struct
@@ -72,6 +74,9 @@ _KERNEL_TIMEOUTS = sys.platform.startswith(("linux", "darwin"))
 _reader_numbers = itertools.count(1)
 _IDLE_ERRORS = (TimeoutError, BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+# A request's write tries without blocking first (as cheap as sendall when the socket buffer
+# has room), so a full buffer can be waited on for the caller's remaining time only.
+_DONTWAIT = getattr(socket, "MSG_DONTWAIT", 0)
 
 
 def resolve_proxy(url: str, proxy: str | None) -> str | None:
@@ -244,13 +249,17 @@ class Transport:
         """False once the connection is ending: nothing sent now would be answered."""
         return self._end_reason is None and not self._stopping
 
-    def send(self, payload: bytes, *, method: str, request_id: object) -> None:
+    def send(self, payload: bytes, *, method: str, request_id: object, deadline: float | None = None) -> None:
         """Send one text frame carrying UTF-8 ``payload``; raises ConnectionClosedError if the link is gone.
 
         The frame may go out in a batch written by another sending thread. ``sent=False`` on
         the error means this frame certainly did not reach the server whole (an incomplete
         frame is never executed); if another thread's write fails, this call returns and
         the loss of the connection wakes the caller's pending slot instead.
+
+        ``deadline`` (``time.monotonic()``) bounds the write when this thread does it: a
+        server that stops reading cannot hold the caller past its own timeout. A write that
+        misses it may have cut a frame, so it ends the connection like any failed write.
         """
         frame = client_frame(OP_TEXT, payload)
         if self._sock is None or self._end_reason is not None:
@@ -258,13 +267,13 @@ class Transport:
             raise ConnectionClosedError(reason, method=method, request_id=request_id, sent=False)
         self._outbox.append(frame)
         try:
-            self._flush(frame)
+            self._flush(frame, deadline)
         except _SendFailed as exc:
             raise ConnectionClosedError(
                 str(exc), method=method, request_id=request_id, sent=exc.sent
             ) from exc.__cause__
 
-    def _flush(self, own: bytes | None = None) -> None:
+    def _flush(self, own: bytes | None = None, deadline: float | None = None) -> None:
         """Write everything queued, unless another thread is writing (it then sends ours too).
 
         Whoever appends and then fails to take the lock relies on the holder, who checks the
@@ -276,11 +285,13 @@ class Transport:
         tls = self._tls
         while (outbox or (tls is not None and tls.wants_write)) and lock.acquire(False):
             try:
-                self._write_queued(own)
+                self._write_queued(own, deadline=deadline)
             finally:
                 lock.release()
 
-    def _write_queued(self, own: bytes | None, last: bytes | None = None) -> None:
+    def _write_queued(
+        self, own: bytes | None, last: bytes | None = None, deadline: float | None = None
+    ) -> None:
         # Called with the send lock held. ``last``: a close frame; what follows it is dropped.
         outbox = self._outbox
         batch = []
@@ -302,10 +313,26 @@ class Transport:
         try:
             if self._tls is not None:
                 data = self._tls.encrypt(data)
-            if self._kernel_timeouts:
-                sock.sendall(data)
+            if deadline is None:  # control frames: only the no-progress limit applies
+                if self._kernel_timeouts:
+                    sock.sendall(data)
+                else:
+                    _send_within(sock, data, 0, self._write_timeout, None, poll=False)
             else:
-                _send_within(sock, data, self._write_timeout)
+                written = 0
+                if self._kernel_timeouts:
+                    try:
+                        written = sock.send(data, _DONTWAIT)
+                    except BlockingIOError:  # the buffer is full: wait for room below
+                        pass
+                if written < len(data):
+                    _send_within(
+                        sock, data, written, self._write_timeout, deadline, poll=self._kernel_timeouts
+                    )
+        except _OutOfTime as exc:
+            reason = self._fail_sending(exc)
+            if _carries(batch, own):
+                raise _SendFailed(reason, sent=self._own_whole(batch, own, exc.written)) from exc
         except (OSError, ssl.SSLError) as exc:
             reason = self._fail_sending(exc)
             if _carries(batch, own):
@@ -314,6 +341,19 @@ class Transport:
         except BaseException as exc:  # e.g. Ctrl-C inside the write: a frame may be cut
             self._fail_sending(OSError(f"interrupted by {type(exc).__name__}"))
             raise
+
+    def _own_whole(self, batch: list[bytes], own: bytes | None, written: int) -> bool:
+        """Whether ``own`` left whole when a write of ``batch`` stopped after ``written`` bytes."""
+        if written <= 0:
+            return False
+        if self._tls is not None:  # ciphertext offsets do not map onto frames
+            return batch[-1] is not own
+        end = 0
+        for frame in batch:
+            end += len(frame)
+            if frame is own:
+                return written >= end
+        return False
 
     def _fail_sending(self, exc: BaseException) -> str:
         """A write failed: the stream may hold a partial frame, so the connection is done."""
@@ -516,21 +556,51 @@ def _timeval(seconds: float) -> bytes:
     return struct.pack("ll", whole, int((seconds - whole) * 1_000_000))
 
 
-def _send_within(sock: socket.socket, data: bytes, limit: float) -> None:
-    """sendall for a socket whose timeout is the reader's short tick: give up after ``limit``."""
+def _send_within(
+    sock: socket.socket, data: bytes, sent: int, limit: float, deadline: float | None, *, poll: bool
+) -> None:
+    """Write ``data[sent:]``, giving up after ``limit`` s without progress or at ``deadline``.
+
+    ``poll``: a blocking socket (kernel timeouts) written with MSG_DONTWAIT, waiting on
+    poll() in between; otherwise a socket whose timeout is the reader's short tick.
+    Raises TimeoutError for the no-progress limit and _OutOfTime at the deadline.
+    """
     view = memoryview(data)
-    deadline = time.monotonic() + limit
-    while view:
+    total = len(view)
+    stall = time.monotonic() + limit
+    poller = None
+    if poll:
+        poller = select.poll()
+        poller.register(sock, select.POLLOUT)
+    while sent < total:
+        now = time.monotonic()
+        if deadline is not None and now >= deadline:
+            raise _OutOfTime(sent)
+        if now >= stall:
+            raise TimeoutError(f"no progress writing for {limit:g} s")
         try:
-            view = view[sock.send(view) :]
-        except TimeoutError:
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"no progress writing for {limit:g} s") from None
+            if poller is not None:
+                end = stall if deadline is None else min(stall, deadline)
+                poller.poll(math.ceil((end - now) * 1000))
+                sent += sock.send(view[sent:], _DONTWAIT)
+            else:
+                sent += sock.send(view[sent:])
+        except (TimeoutError, BlockingIOError):
+            continue
+        stall = time.monotonic() + limit
 
 
 def _carries(batch: list[bytes], own: bytes | None) -> bool:
     # Asked only when a write fails: the caller's own frame is this exact object.
     return own is not None and any(frame is own for frame in batch)
+
+
+class _OutOfTime(Exception):
+    """A request's write reached its caller's deadline after ``written`` bytes."""
+
+    def __init__(self, written: int) -> None:
+        super().__init__("the server stopped taking data: the write did not finish within the call's timeout")
+        self.written = written
 
 
 class _SendFailed(Exception):
