@@ -35,7 +35,7 @@ from decimal import Decimal
 from typing import Any
 
 from ._errors import InsecureTransportError, InvalidParameterError
-from ._signing import HmacSigner, Signer, signer_for_private_key
+from ._signing import HmacSigner, Secret, Signer, signer_for_private_key
 
 __all__ = [
     "ENV_API_KEY",
@@ -71,25 +71,42 @@ def missing_credentials_hint() -> str:
 
 def resolve_signer(
     api_key: str | None,
-    api_secret: str | bytes | None,
+    api_secret: str | bytes | Secret | None,
     private_key: Any,
-    private_key_password: str | bytes | None,
+    private_key_password: str | bytes | Secret | None,
     *,
     from_env: bool = True,
     environ: Mapping[str, str] | None = None,
 ) -> Signer | None:
-    """The signer for the given credentials (or the environment's), or None without any."""
-    if api_key is None and api_secret is None and private_key is None:
-        if private_key_password is not None:
+    """The signer for the given credentials (or the environment's), or None without any.
+
+    The secrets may come as :class:`Secret` holders (as :class:`~binance_ws.Client` passes
+    them); raw values are wrapped before anything can raise, so no frame of a traceback
+    holds them (nor ``os.environ``, whose repr would show every variable).
+    """
+    secret, key, password = (
+        Secret.wrap(api_secret),
+        Secret.wrap(private_key),
+        Secret.wrap(private_key_password),
+    )
+    del api_secret, private_key, private_key_password
+    if api_key is None and secret is None and key is None:
+        if password is not None:
             raise InvalidParameterError("private_key_password", "is given without private_key")
         if not from_env:
             return None
-        env = os.environ if environ is None else environ
-        return _from_env(env)
-    return _build(api_key, api_secret, private_key, private_key_password, source="arguments")
+        found = _from_env(os.environ if environ is None else environ)
+        del environ
+        if found is None:
+            return None
+        return _build(*found, source="environment")
+    return _build(api_key, secret, key, password, source="arguments")
 
 
-def _from_env(env: Mapping[str, str]) -> Signer | None:
+def _from_env(
+    env: Mapping[str, str],
+) -> tuple[str | None, Secret | None, Secret | None, Secret | None] | None:
+    # Returns (never raises): this frame holds the raw environment values.
     api_key = env.get(ENV_API_KEY) or None
     secret = env.get(ENV_API_SECRET) or None
     private_key = env.get(ENV_PRIVATE_KEY) or None
@@ -99,14 +116,14 @@ def _from_env(env: Mapping[str, str]) -> Signer | None:
     password = env.get(ENV_PRIVATE_KEY_PASSWORD) or None
     if api_key is None and secret is None and private_key is None:
         return None
-    return _build(api_key, secret, private_key, password, source="environment")
+    return api_key, Secret.wrap(secret), Secret.wrap(private_key), Secret.wrap(password)
 
 
 def _build(
     api_key: str | None,
-    api_secret: str | bytes | None,
-    private_key: Any,
-    password: str | bytes | None,
+    api_secret: Secret | None,
+    private_key: Secret | None,
+    password: Secret | None,
     *,
     source: str,
 ) -> Signer:

@@ -40,7 +40,7 @@ from ._errors import (
 from ._naming import to_snake
 from ._ratelimits import parse_rate_limits
 from ._response import Response
-from ._signing import ED25519, Signer, canonical_payload, redact
+from ._signing import ED25519, MaskedBytes, MaskedText, Signer, canonical_payload, redact
 from ._spec import METHODS, MethodSpec, ParamSpec
 
 logger = logging.getLogger("binance_ws._client")
@@ -210,7 +210,8 @@ class RequestPath:
         if not logon and self._session_key is not None and self._session_key == signer.api_key:
             return
         params["apiKey"] = signer.api_key
-        params["signature"] = signer.sign(canonical_payload(params))
+        # Masked in any repr (the params dict in a traceback's locals), the real text on the wire.
+        params["signature"] = MaskedText(signer.sign(canonical_payload(params)))
 
     def _track_session(self, wire: str, result: Any) -> None:
         """Follow the connection's session key from session.logon / status / logout results."""
@@ -254,7 +255,10 @@ class RequestPath:
         message: dict[str, Any] = {"id": request_id, "method": method}
         if params:
             message["params"] = params
-        payload: bytes | None = _json.dumps_bytes(message)
+        encoded = _json.dumps_bytes(message)
+        # A signature is kept out of a traceback's recorded locals (Sentry, --showlocals).
+        payload: bytes | None = MaskedBytes(encoded) if params and "signature" in params else encoded
+        del encoded
         # The whole call (waiting for a connection, the write, the answer) fits in ``wait``.
         deadline = time.monotonic() + wait
         while True:
