@@ -44,6 +44,7 @@ __all__ = [
     "ENV_PRIVATE_KEY_PASSWORD",
     "MAX_RECV_WINDOW",
     "check_transport",
+    "is_loopback",
     "is_microsecond_window",
     "measure_offset",
     "missing_credentials_hint",
@@ -203,22 +204,39 @@ def measure_offset(server_time_ms: Callable[[], int], samples: int = _SYNC_SAMPL
     return round(best[1])
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a URL's hostname) names this machine: localhost or a loopback address.
+
+    >>> is_loopback("127.0.0.1"), is_loopback("[::1]"), is_loopback("api.localhost"), is_loopback("10.0.0.1")
+    (True, True, True, False)
+    """
+    low = host.lower()
+    if low == "localhost" or low.endswith(".localhost"):
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(low.strip("[]")).is_loopback
     except ValueError:
         return False
 
 
-def check_transport(url: str, signer: Signer | None) -> None:
-    """Refuse keys over unencrypted ``ws://`` to a host that is not loopback (no I/O)."""
+def check_transport(url: str, signer: Signer | None, proxy: str | None = None) -> None:
+    """Refuse keys over unencrypted ``ws://`` unless the bytes stay on this machine (no I/O).
+
+    ``proxy``: the proxy the connection goes through (see ``resolve_proxy``); a ``ws://``
+    connection through a proxy elsewhere carries the keys in clear text to it.
+    """
     if signer is None or not url.startswith("ws://"):
         return
     host = urllib.parse.urlsplit(url).hostname or ""
-    if not _is_loopback(host):
+    if not is_loopback(host):
         raise InsecureTransportError(
             f"refusing to send API keys over unencrypted ws:// to {host!r}; use a wss:// URL "
             "(ws:// is allowed only for loopback hosts such as 127.0.0.1 and localhost)"
         )
+    if proxy is not None:
+        parts = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
+        if not is_loopback(parts.hostname or ""):
+            raise InsecureTransportError(
+                f"refusing to send API keys over unencrypted ws:// through the proxy {parts.hostname!r}; "
+                "connect to loopback without a proxy, or use a wss:// URL"
+            )

@@ -273,7 +273,7 @@ class Client(RequestPath, AllMethods):
         connection), and ClientClosedError on a client that was closed (create a new one).
         """
         if self._conns.state is ClientState.UNOPENED:
-            check_transport(self.url, self._signer)
+            check_transport(self.url, self._signer, resolve_proxy(self.url, self._proxy))
         try:
             self._conns.connect()
         except BaseException:

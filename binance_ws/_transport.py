@@ -38,6 +38,7 @@ from collections.abc import Callable
 
 import websocket
 
+from ._auth import is_loopback
 from ._errors import ConnectError, ConnectionClosedError, RateLimitedError, error_for_response
 from ._framing import (
     OP_BINARY,
@@ -73,7 +74,6 @@ _KERNEL_TIMEOUTS = sys.platform.startswith(("linux", "darwin"))
 
 _reader_numbers = itertools.count(1)
 _IDLE_ERRORS = (TimeoutError, BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
-_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 # A request's write tries without blocking first (as cheap as sendall when the socket buffer
 # has room), so a full buffer can be waited on for the caller's remaining time only.
 _DONTWAIT = getattr(socket, "MSG_DONTWAIT", 0)
@@ -88,7 +88,7 @@ def resolve_proxy(url: str, proxy: str | None) -> str | None:
     """
     parts = urllib.parse.urlsplit(url)
     host = parts.hostname or ""
-    if host in _LOOPBACK or host.startswith("127."):
+    if is_loopback(host):  # the same test that lets keys go over ws://
         return None
     if proxy is not None:
         return proxy
