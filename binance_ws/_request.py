@@ -45,12 +45,17 @@ from ._spec import METHODS, MethodSpec, ParamSpec
 
 logger = logging.getLogger("binance_ws._client")
 
-__all__ = ["RequestPath", "fork_count", "forked", "validate_timeout"]
+__all__ = ["MAX_REQUEST_SIZE", "RequestPath", "fork_count", "forked", "validate_timeout"]
 
 # The main thread waits in slices so a KeyboardInterrupt (Ctrl-C, Jupyter's interrupt) lands
 # within this long even on platforms where a blocked Event.wait ignores signals. Other threads
 # never receive signals: they wait in one call, so 10 000 waiting threads cost no CPU.
 _WAIT_SLICE = 0.1
+#: The largest request sent, in bytes of JSON. Binance documents no limit; a bigger frame than
+#: a server accepts closes the connection under every caller, so the client refuses it first.
+#: 64 KiB is ten times the largest documented request (a few thousand symbols in one list)
+#: and well under what the local exchange accepts (1 MiB).
+MAX_REQUEST_SIZE = 64 * 1024
 _MAIN_THREAD = threading.main_thread().ident
 
 
@@ -82,8 +87,12 @@ def fork_count() -> int:
 
 
 def validate_timeout(value: float, name: str = "timeout") -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value <= 0:
-        raise InvalidParameterError(name, f"must be a positive number of seconds, got {value!r}")
+    # NaN is asked of floats only: math.isnan(10**400) would overflow converting it.
+    nan = isinstance(value, float) and math.isnan(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or nan or value <= 0:
+        huge = isinstance(value, int) and value < -(10**20)  # repr() of 5000 digits raises
+        shown = f"an int of {int(value).bit_length()} bits" if huge else repr(value)
+        raise InvalidParameterError(name, f"must be a positive number of seconds, got {shown}")
     # Beyond this a lock wait overflows; nobody waits 292 years for an answer anyway.
     if value >= threading.TIMEOUT_MAX:
         return threading.TIMEOUT_MAX
@@ -255,7 +264,12 @@ class RequestPath:
         message: dict[str, Any] = {"id": request_id, "method": method}
         if params:
             message["params"] = params
-        encoded = _json.dumps_bytes(message)
+        try:
+            encoded = _json.dumps_bytes(message)
+        except (TypeError, ValueError) as exc:  # e.g. an int beyond 64 bits in raw params
+            raise _unencodable(method, params, exc) from None
+        if len(encoded) > MAX_REQUEST_SIZE:
+            raise _too_big(method, params, len(encoded))
         # A signature is kept out of a traceback's recorded locals (Sentry, --showlocals).
         payload: bytes | None = MaskedBytes(encoded) if params and "signature" in params else encoded
         del encoded
@@ -345,6 +359,27 @@ class RequestPath:
             self._hold = (until, error, orders_only)
         what = "new orders" if orders_only else "every request"
         logger.warning("%s: holding %s back for %.1f s, as the server asked", error.method, what, seconds)
+
+
+def _unencodable(method: str, params: Mapping[str, Any] | None, exc: Exception) -> InvalidParameterError:
+    """Name the first param JSON cannot carry (only after encoding the request failed)."""
+    for name, value in (params or {}).items():
+        try:
+            _json.dumps_bytes(value)
+        except (TypeError, ValueError) as problem:
+            return InvalidParameterError(name, f"{method}: cannot be sent as JSON ({problem})")
+    return InvalidParameterError("params", f"{method}: cannot be sent as JSON ({exc})")
+
+
+def _too_big(method: str, params: Mapping[str, Any] | None, size: int) -> InvalidParameterError:
+    """The request would end the connection for every caller: refused before sending."""
+    sizes = {name: len(_json.dumps_bytes(value)) for name, value in (params or {}).items()}
+    name = max(sizes, key=sizes.__getitem__) if sizes else "params"
+    return InvalidParameterError(
+        name,
+        f"{method}: the request is {size} bytes, over the {MAX_REQUEST_SIZE} bytes a request may have "
+        f"(the server would close the connection); split it or send less, e.g. fewer symbols",
+    )
 
 
 def _places_orders(method: str) -> bool:
