@@ -198,8 +198,10 @@ def test_signed_calls_to_loopback_go_direct_whatever_the_proxy_settings(
     monkeypatch.delenv("no_proxy", raising=False)
     monkeypatch.delenv("NO_PROXY", raising=False)
     key = exchange.keys.hmac
-    options = {"proxy": proxy.url} if explicit else {}
-    with Client(exchange.url, timeout=5, api_key=key.api_key, api_secret=key.api_secret, **options) as client:
+    given = proxy.url if explicit else None
+    with Client(
+        exchange.url, timeout=5, api_key=key.api_key, api_secret=key.api_secret, proxy=given
+    ) as client:
         assert client.account_status() is not None
     assert proxy.targets == []
 
