@@ -7,7 +7,9 @@ After that this module moves the frames itself (see ``_framing``).
 Sending: each caller builds its masked frame and puts it in the outbox; whichever thread
 holds the send lock writes everything queued in one write (frames from many threads never
 interleave, and a burst from many threads costs one system call, not one each plus a queue of
-threads on the lock).
+threads on the lock). A request's write first tries without blocking; only when the socket
+buffer is full does it wait for room, until the caller's deadline: a server that stopped
+reading holds nobody past their timeout. A write that stops mid-frame ends the connection.
 
 Receiving: one daemon reader thread, ``binance-ws-reader-N``, is the only one that receives.
 It answers server pings, sends its own pings when the server has been silent for
@@ -19,7 +21,6 @@ When it stops, for whatever reason, ``on_lost`` is called exactly once with the 
 
 from __future__ import annotations
 
-import base64
 import collections
 import itertools
 import json
@@ -33,12 +34,10 @@ import sys
 import threading
 import time
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 
 import websocket
 
-from ._auth import is_loopback
 from ._errors import ConnectError, ConnectionClosedError, RateLimitedError, error_for_response
 from ._framing import (
     OP_BINARY,
@@ -54,6 +53,7 @@ from ._framing import (
     close_payload,
     handshake_problem,
 )
+from ._proxy import open_tcp, resolve_proxy
 from ._tls import HandshakeSocket, TlsChannel
 
 logger = logging.getLogger(__name__)
@@ -77,53 +77,6 @@ _IDLE_ERRORS = (TimeoutError, BlockingIOError, ssl.SSLWantReadError, ssl.SSLWant
 # A request's write tries without blocking first (as cheap as sendall when the socket buffer
 # has room), so a full buffer can be waited on for the caller's remaining time only.
 _DONTWAIT = getattr(socket, "MSG_DONTWAIT", 0)
-
-
-def resolve_proxy(url: str, proxy: str | None) -> str | None:
-    """The HTTP proxy a connection to ``url`` goes through, or None for a direct connection.
-
-    ``proxy`` given: that one. Otherwise the environment's (``https_proxy`` for wss://,
-    ``http_proxy`` for ws://, minus ``no_proxy``). Loopback is never proxied: the bytes
-    of a connection to 127.0.0.1 must stay on this machine.
-    """
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    if is_loopback(host):  # the same test that lets keys go over ws://
-        return None
-    if proxy is not None:
-        return proxy
-    found = urllib.request.getproxies().get("https" if parts.scheme == "wss" else "http")
-    if found and not urllib.request.proxy_bypass(host):
-        return found
-    return None
-
-
-def _open_tcp(host: str, port: int, proxy: str | None, timeout: float) -> socket.socket:
-    if proxy is None:
-        return socket.create_connection((host, port), timeout=timeout)
-    p = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
-    sock = socket.create_connection((p.hostname or "", p.port or 8080), timeout=timeout)
-    try:
-        lines = [f"CONNECT {host}:{port} HTTP/1.1", f"Host: {host}:{port}"]
-        if p.username:
-            user = urllib.parse.unquote(p.username)
-            word = urllib.parse.unquote(p.password or "")
-            token = base64.b64encode(f"{user}:{word}".encode()).decode()
-            lines.append(f"Proxy-Authorization: Basic {token}")
-        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-        answer = b""
-        while b"\r\n\r\n" not in answer:
-            data = sock.recv(1)  # byte by byte: nothing past the proxy's answer is consumed
-            if not data or len(answer) > 16384:
-                raise ConnectionError("the proxy closed the connection during CONNECT")
-            answer += data
-        status = answer.split(b"\r\n", 1)[0].decode("latin-1")
-        if len(status.split()) < 2 or status.split()[1] != "200":
-            raise ConnectionError(f"the proxy refused CONNECT: {status}")
-    except BaseException:
-        sock.close()
-        raise
-    return sock
 
 
 class Transport:
@@ -181,7 +134,7 @@ class Transport:
         host = parts.hostname or ""
         try:
             port = parts.port or (443 if secure else 80)
-            sock = _open_tcp(host, port, self._proxy, self._connect_timeout)
+            sock = open_tcp(host, port, self._proxy, self._connect_timeout)
         except (OSError, ValueError) as exc:
             raise ConnectError(f"cannot connect to {self.url}: {exc}") from exc
         self._sock = sock
