@@ -234,9 +234,10 @@ def check_transport(url: str, signer: Signer | None, proxy: str | None = None) -
             "(ws:// is allowed only for loopback hosts such as 127.0.0.1 and localhost)"
         )
     if proxy is not None:
-        parts = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
-        if not is_loopback(parts.hostname or ""):
+        proxy_host = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy).hostname or ""
+        del proxy  # its password stays out of a traceback's recorded locals
+        if not is_loopback(proxy_host):
             raise InsecureTransportError(
-                f"refusing to send API keys over unencrypted ws:// through the proxy {parts.hostname!r}; "
+                f"refusing to send API keys over unencrypted ws:// through the proxy {proxy_host!r}; "
                 "connect to loopback without a proxy, or use a wss:// URL"
             )

@@ -12,6 +12,7 @@ import urllib.parse
 import urllib.request
 
 from ._auth import is_loopback
+from ._signing import MaskedBytes
 
 __all__ = ["open_tcp", "resolve_proxy"]
 
@@ -39,16 +40,13 @@ def open_tcp(host: str, port: int, proxy: str | None, timeout: float) -> socket.
     """A TCP connection to ``host:port``, directly or through the HTTP CONNECT ``proxy``."""
     if proxy is None:
         return socket.create_connection((host, port), timeout=timeout)
-    p = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
-    sock = socket.create_connection((p.hostname or "", p.port or 8080), timeout=timeout)
+    proxy_host, proxy_port, request = _tunnel_request(proxy, host, port)
+    del proxy  # its password stays out of a traceback's recorded locals
+    if proxy_port < 0:
+        raise ValueError("the proxy's port is not a number")
+    sock = socket.create_connection((proxy_host, proxy_port), timeout=timeout)
     try:
-        lines = [f"CONNECT {host}:{port} HTTP/1.1", f"Host: {host}:{port}"]
-        if p.username:
-            user = urllib.parse.unquote(p.username)
-            word = urllib.parse.unquote(p.password or "")
-            token = base64.b64encode(f"{user}:{word}".encode()).decode()
-            lines.append(f"Proxy-Authorization: Basic {token}")
-        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        sock.sendall(request)
         answer = b""
         while b"\r\n\r\n" not in answer:
             data = sock.recv(1)  # byte by byte: nothing past the proxy's answer is consumed
@@ -62,3 +60,20 @@ def open_tcp(host: str, port: int, proxy: str | None, timeout: float) -> socket.
         sock.close()
         raise
     return sock
+
+
+def _tunnel_request(proxy: str, host: str, port: int) -> tuple[str, int, bytes]:
+    """The proxy's address and the CONNECT request; returns (never raises with the password)."""
+    p = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
+    try:
+        proxy_port = p.port or 8080
+    except ValueError:  # not a number: open_tcp says so
+        proxy_port = -1
+    lines = [f"CONNECT {host}:{port} HTTP/1.1", f"Host: {host}:{port}"]
+    if p.username:
+        user = urllib.parse.unquote(p.username)
+        word = urllib.parse.unquote(p.password or "")
+        token = base64.b64encode(f"{user}:{word}".encode()).decode()
+        lines.append(f"Proxy-Authorization: Basic {token}")
+    request = MaskedBytes(("\r\n".join(lines) + "\r\n\r\n").encode())
+    return p.hostname or "", proxy_port, request

@@ -18,10 +18,12 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from raw_server import RawConnection, RawServer
+from test_proxy_tls import ConnectProxy
 
 import binance_ws
-from binance_ws import BadRequestError, Client, ConnectionClosedError, InvalidParameterError
+from binance_ws import BadRequestError, Client, ConnectError, ConnectionClosedError, InvalidParameterError
 from binance_ws._signing import MaskedText, Secret
+from binance_ws._transport import Transport
 from binance_ws.exchange import LocalExchange
 
 SDK_DIR = os.path.dirname(binance_ws.__file__)
@@ -224,3 +226,23 @@ def test_the_signature_is_masked_but_sent_as_is(exchange: LocalExchange) -> None
     assert repr(masked) == "'…'" and repr({"signature": masked}) == "{'signature': '…'}"
     assert masked == signature and str.__str__(masked) == signature
     assert repr(Secret(key.api_secret)) == "Secret('…')" and key.api_secret not in str(Secret(key.api_secret))
+
+
+# -- proxy credentials -----------------------------------------------------------------------
+
+
+def test_the_proxy_password_stays_out_of_a_failed_connect() -> None:
+    refusing = ConnectProxy(refuse=True)  # its URL carries user:p%40ss
+    try:
+        transport = Transport(
+            "ws://127.0.0.1:9/ws-api/v3",
+            on_text=lambda b: None,
+            on_lost=lambda r: None,
+            connect_timeout=5,
+            proxy=refusing.url,
+        )
+        exc = _raised(transport.connect)
+    finally:
+        refusing.close()
+    assert type(exc) is ConnectError and "403" in str(exc)
+    _assert_hidden(exc, ["p%40ss", "p@ss", "dXNlcjpwQHNz"])  # the last: base64 of user:p@ss
