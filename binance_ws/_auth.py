@@ -35,7 +35,7 @@ from decimal import Decimal
 from typing import Any
 
 from ._errors import InsecureTransportError, InvalidParameterError
-from ._signing import HmacSigner, Signer, signer_for_private_key
+from ._signing import HmacSigner, Secret, Signer, signer_for_private_key
 
 __all__ = [
     "ENV_API_KEY",
@@ -44,6 +44,7 @@ __all__ = [
     "ENV_PRIVATE_KEY_PASSWORD",
     "MAX_RECV_WINDOW",
     "check_transport",
+    "is_loopback",
     "is_microsecond_window",
     "measure_offset",
     "missing_credentials_hint",
@@ -71,25 +72,42 @@ def missing_credentials_hint() -> str:
 
 def resolve_signer(
     api_key: str | None,
-    api_secret: str | bytes | None,
+    api_secret: str | bytes | Secret | None,
     private_key: Any,
-    private_key_password: str | bytes | None,
+    private_key_password: str | bytes | Secret | None,
     *,
     from_env: bool = True,
     environ: Mapping[str, str] | None = None,
 ) -> Signer | None:
-    """The signer for the given credentials (or the environment's), or None without any."""
-    if api_key is None and api_secret is None and private_key is None:
-        if private_key_password is not None:
+    """The signer for the given credentials (or the environment's), or None without any.
+
+    The secrets may come as :class:`Secret` holders (as :class:`~binance_ws.Client` passes
+    them); raw values are wrapped before anything can raise, so no frame of a traceback
+    holds them (nor ``os.environ``, whose repr would show every variable).
+    """
+    secret, key, password = (
+        Secret.wrap(api_secret),
+        Secret.wrap(private_key),
+        Secret.wrap(private_key_password),
+    )
+    del api_secret, private_key, private_key_password
+    if api_key is None and secret is None and key is None:
+        if password is not None:
             raise InvalidParameterError("private_key_password", "is given without private_key")
         if not from_env:
             return None
-        env = os.environ if environ is None else environ
-        return _from_env(env)
-    return _build(api_key, api_secret, private_key, private_key_password, source="arguments")
+        found = _from_env(os.environ if environ is None else environ)
+        del environ
+        if found is None:
+            return None
+        return _build(*found, source="environment")
+    return _build(api_key, secret, key, password, source="arguments")
 
 
-def _from_env(env: Mapping[str, str]) -> Signer | None:
+def _from_env(
+    env: Mapping[str, str],
+) -> tuple[str | None, Secret | None, Secret | None, Secret | None] | None:
+    # Returns (never raises): this frame holds the raw environment values.
     api_key = env.get(ENV_API_KEY) or None
     secret = env.get(ENV_API_SECRET) or None
     private_key = env.get(ENV_PRIVATE_KEY) or None
@@ -99,14 +117,14 @@ def _from_env(env: Mapping[str, str]) -> Signer | None:
     password = env.get(ENV_PRIVATE_KEY_PASSWORD) or None
     if api_key is None and secret is None and private_key is None:
         return None
-    return _build(api_key, secret, private_key, password, source="environment")
+    return api_key, Secret.wrap(secret), Secret.wrap(private_key), Secret.wrap(password)
 
 
 def _build(
     api_key: str | None,
-    api_secret: str | bytes | None,
-    private_key: Any,
-    password: str | bytes | None,
+    api_secret: Secret | None,
+    private_key: Secret | None,
+    password: Secret | None,
     *,
     source: str,
 ) -> Signer:
@@ -186,22 +204,40 @@ def measure_offset(server_time_ms: Callable[[], int], samples: int = _SYNC_SAMPL
     return round(best[1])
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a URL's hostname) names this machine: localhost or a loopback address.
+
+    >>> is_loopback("127.0.0.1"), is_loopback("[::1]"), is_loopback("api.localhost"), is_loopback("10.0.0.1")
+    (True, True, True, False)
+    """
+    low = host.lower()
+    if low == "localhost" or low.endswith(".localhost"):
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(low.strip("[]")).is_loopback
     except ValueError:
         return False
 
 
-def check_transport(url: str, signer: Signer | None) -> None:
-    """Refuse keys over unencrypted ``ws://`` to a host that is not loopback (no I/O)."""
+def check_transport(url: str, signer: Signer | None, proxy: str | None = None) -> None:
+    """Refuse keys over unencrypted ``ws://`` unless the bytes stay on this machine (no I/O).
+
+    ``proxy``: the proxy the connection goes through (see ``resolve_proxy``); a ``ws://``
+    connection through a proxy elsewhere carries the keys in clear text to it.
+    """
     if signer is None or not url.startswith("ws://"):
         return
     host = urllib.parse.urlsplit(url).hostname or ""
-    if not _is_loopback(host):
+    if not is_loopback(host):
         raise InsecureTransportError(
             f"refusing to send API keys over unencrypted ws:// to {host!r}; use a wss:// URL "
             "(ws:// is allowed only for loopback hosts such as 127.0.0.1 and localhost)"
         )
+    if proxy is not None:
+        proxy_host = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy).hostname or ""
+        del proxy  # its password stays out of a traceback's recorded locals
+        if not is_loopback(proxy_host):
+            raise InsecureTransportError(
+                f"refusing to send API keys over unencrypted ws:// through the proxy {proxy_host!r}; "
+                "connect to loopback without a proxy, or use a wss:// URL"
+            )

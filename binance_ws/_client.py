@@ -41,7 +41,7 @@ from ._ratelimits import RateLimit, parse_rate_limits
 from ._request import RequestPath, fork_count, validate_timeout
 from ._request import forked as is_forked
 from ._resolve import ResolveUnknown
-from ._signing import ED25519, Signer, redact
+from ._signing import ED25519, Secret, Signer, redact
 from ._transport import Transport, resolve_proxy
 
 logger = logging.getLogger(__name__)
@@ -162,6 +162,10 @@ class Client(RequestPath, ResolveUnknown, AllMethods):
         rate_governor: RateGovernor | None = None,
         retry_reads: bool = True,
     ) -> None:
+        # First, before anything can raise: a traceback's recorded locals (Sentry, pytest
+        # --showlocals) must show masked holders here, never the secret, PEM or password.
+        hidden = (Secret.wrap(api_secret), Secret.wrap(private_key), Secret.wrap(private_key_password))
+        del api_secret, private_key, private_key_password
         if url is not None and testnet:
             raise InvalidParameterError("testnet", "give either url= or testnet=True, not both")
         url = url if url is not None else (TESTNET_URL if testnet else PRODUCTION_URL)
@@ -197,9 +201,7 @@ class Client(RequestPath, ResolveUnknown, AllMethods):
             )
         self._ssl_context = ssl_context
         self._proxy = proxy
-        self._signer: Signer | None = resolve_signer(
-            api_key, api_secret, private_key, private_key_password, from_env=credentials_from_env
-        )
+        self._signer: Signer | None = resolve_signer(api_key, *hidden, from_env=credentials_from_env)
         self._recv_window = None if recv_window is None else validate_recv_window(recv_window)
         if auto_logon and (self._signer is None or self._signer.key_type != ED25519):
             raise InvalidParameterError(
@@ -330,7 +332,7 @@ class Client(RequestPath, ResolveUnknown, AllMethods):
         connection), and ClientClosedError on a client that was closed (create a new one).
         """
         if self._conns.state is ClientState.UNOPENED:
-            check_transport(self.url, self._signer)
+            check_transport(self.url, self._signer, resolve_proxy(self.url, self._proxy))
         try:
             self._conns.connect()
         except BaseException:

@@ -495,7 +495,10 @@ class RateLimitedError(APIError):
             return None
         import time
 
-        return max(0.0, (raw - time_offset_ms) / 1000 - time.time())
+        try:
+            return max(0.0, (raw - time_offset_ms) / 1000 - time.time())
+        except OverflowError:  # beyond any float (stdlib json decodes any digit count)
+            return float("inf") if raw > 0 else 0.0
 
     @property
     def retry_after(self) -> _dt.datetime | None:

@@ -50,13 +50,13 @@ from ._naming import to_snake
 from ._ratelimits import parse_rate_limits
 from ._resolve import note_sent
 from ._response import Response
-from ._signing import ED25519, Signer, canonical_payload, redact
+from ._signing import ED25519, MaskedBytes, MaskedText, Signer, canonical_payload, redact
 from ._spec import METHODS, MethodSpec, ParamSpec
 from ._weights import failure_weight_refund, request_weight, spec_for
 
 logger = logging.getLogger("binance_ws._client")
 
-__all__ = ["RequestPath", "fork_count", "forked", "validate_timeout"]
+__all__ = ["MAX_REQUEST_SIZE", "RequestPath", "fork_count", "forked", "validate_timeout"]
 
 # The main thread waits in slices so a KeyboardInterrupt (Ctrl-C, Jupyter's interrupt) lands
 # within this long even on platforms where a blocked Event.wait ignores signals. Other threads
@@ -64,6 +64,11 @@ __all__ = ["RequestPath", "fork_count", "forked", "validate_timeout"]
 _WAIT_SLICE = 0.1
 # Of a call's timeout, what waiting for the rate governor leaves at least for the answer.
 _ANSWER_RESERVE = 1.0
+#: The largest request sent, in bytes of JSON. Binance documents no limit; a bigger frame than
+#: a server accepts closes the connection under every caller, so the client refuses it first.
+#: 64 KiB is ten times the largest documented request (a few thousand symbols in one list)
+#: and well under what the local exchange accepts (1 MiB).
+MAX_REQUEST_SIZE = 64 * 1024
 _MAIN_THREAD = threading.main_thread().ident
 
 
@@ -95,8 +100,12 @@ def fork_count() -> int:
 
 
 def validate_timeout(value: float, name: str = "timeout") -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value <= 0:
-        raise InvalidParameterError(name, f"must be a positive number of seconds, got {value!r}")
+    # NaN is asked of floats only: math.isnan(10**400) would overflow converting it.
+    nan = isinstance(value, float) and math.isnan(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or nan or value <= 0:
+        huge = isinstance(value, int) and value < -(10**20)  # repr() of 5000 digits raises
+        shown = f"an int of {int(value).bit_length()} bits" if huge else repr(value)
+        raise InvalidParameterError(name, f"must be a positive number of seconds, got {shown}")
     # Beyond this a lock wait overflows; nobody waits 292 years for an answer anyway.
     if value >= threading.TIMEOUT_MAX:
         return threading.TIMEOUT_MAX
@@ -289,7 +298,8 @@ class RequestPath:
         if not logon and self._session_key is not None and self._session_key == signer.api_key:
             return
         params["apiKey"] = signer.api_key
-        params["signature"] = signer.sign(canonical_payload(params))
+        # Masked in any repr (the params dict in a traceback's locals), the real text on the wire.
+        params["signature"] = MaskedText(signer.sign(canonical_payload(params)))
 
     def _track_session(self, wire: str, result: Any) -> None:
         """Follow the connection's session key from session.logon / status / logout results."""
@@ -351,6 +361,9 @@ class RequestPath:
             else:
                 governor.release(token)
             raise
+        except InvalidParameterError:  # refused before sending (too big, not JSON)
+            governor.release(token)
+            raise
         except BaseException:
             governor.settle(token, False)
             raise
@@ -386,13 +399,20 @@ class RequestPath:
         message: dict[str, Any] = {"id": request_id, "method": method}
         if params:
             message["params"] = params
-        payload: bytes | None = _json.dumps_bytes(message)
-        deadline = 0.0
+        try:
+            encoded = _json.dumps_bytes(message)
+        except (TypeError, ValueError) as exc:  # e.g. an int beyond 64 bits in raw params
+            raise _unencodable(method, params, exc) from None
+        if len(encoded) > MAX_REQUEST_SIZE:
+            raise _too_big(method, params, len(encoded))
+        # A signature is kept out of a traceback's recorded locals (Sentry, --showlocals).
+        payload: bytes | None = MaskedBytes(encoded) if params and "signature" in params else encoded
+        del encoded
+        # The whole call (waiting for a connection, the write, the answer) fits in ``wait``.
+        deadline = time.monotonic() + wait
         while True:
             link = conns.link
             if link is None or ident == conns.restore_ident:
-                if not deadline:
-                    deadline = time.monotonic() + wait
                 link = conns.wait_link(method, ident, deadline, _WAIT_SLICE if on_main else None)
             pending = link.pending
             transport = link.transport
@@ -400,7 +420,7 @@ class RequestPath:
             try:
                 slot = pending.register(request_id, method)
                 try:
-                    transport.send(payload, method=method, request_id=request_id)
+                    transport.send(payload, method=method, request_id=request_id, deadline=deadline)
                 except BaseException:
                     pending.discard(request_id)
                     raise
@@ -412,8 +432,6 @@ class RequestPath:
                     raise
                 if not conns.reconnect and not transport.usable:
                     raise
-                if not deadline:
-                    deadline = time.monotonic() + wait
                 if time.monotonic() >= deadline:
                     raise
                 if conns.link is link:  # its end is not reported yet: no busy loop meanwhile
@@ -423,13 +441,13 @@ class RequestPath:
         # Not kept while waiting: orjson's bytes carry a 4 KiB buffer, the frame is compact.
         payload = None
         try:
+            left = max(deadline - time.monotonic(), 0.0)
             if not on_main:
-                if not slot.wait(wait):
+                if not slot.wait(left):
                     raise RequestTimeoutError(method, request_id, wait)
-            elif not slot.wait(min(wait, _WAIT_SLICE)):
-                end = time.monotonic() + wait - _WAIT_SLICE
-                while not slot.wait(min(max(end - time.monotonic(), 0.0), _WAIT_SLICE)):
-                    if time.monotonic() >= end:
+            elif not slot.wait(min(left, _WAIT_SLICE)):
+                while not slot.wait(min(max(deadline - time.monotonic(), 0.0), _WAIT_SLICE)):
+                    if time.monotonic() >= deadline:
                         raise RequestTimeoutError(method, request_id, wait)
         finally:
             if not slot.is_set():
@@ -439,6 +457,27 @@ class RequestPath:
         frame = slot.frame
         assert frame is not None  # set together with the event by the reader
         return frame
+
+
+def _unencodable(method: str, params: Mapping[str, Any] | None, exc: Exception) -> InvalidParameterError:
+    """Name the first param JSON cannot carry (only after encoding the request failed)."""
+    for name, value in (params or {}).items():
+        try:
+            _json.dumps_bytes(value)
+        except (TypeError, ValueError) as problem:
+            return InvalidParameterError(name, f"{method}: cannot be sent as JSON ({problem})")
+    return InvalidParameterError("params", f"{method}: cannot be sent as JSON ({exc})")
+
+
+def _too_big(method: str, params: Mapping[str, Any] | None, size: int) -> InvalidParameterError:
+    """The request would end the connection for every caller: refused before sending."""
+    sizes = {name: len(_json.dumps_bytes(value)) for name, value in (params or {}).items()}
+    name = max(sizes, key=sizes.__getitem__) if sizes else "params"
+    return InvalidParameterError(
+        name,
+        f"{method}: the request is {size} bytes, over the {MAX_REQUEST_SIZE} bytes a request may have "
+        f"(the server would close the connection); split it or send less, e.g. fewer symbols",
+    )
 
 
 def _refuse_unknown(name: str, params: Sequence[ParamSpec], unknown: Mapping[str, Any]) -> None:

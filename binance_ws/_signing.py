@@ -15,7 +15,11 @@ base64. RSA and Ed25519 need the ``crypto`` extra (``pip install 'binance-ws[cry
 
 Secrets never leave a signer: the HMAC secret lives only inside a prepared ``hmac`` object,
 private keys only inside ``cryptography`` key objects, and every ``repr`` shows the key type
-and a masked key id (:func:`redact`).
+and a masked key id (:func:`redact`). On their way there they travel in :class:`Secret`
+holders, and no frame that can raise keeps the raw text (secret, PEM, password) in a plain
+local: error reporters that record a traceback's locals (Sentry, ``pytest --showlocals``,
+``traceback.TracebackException(capture_locals=True)``) show only masked holders. A
+signature goes out as a :class:`MaskedText`, whose repr hides it.
 """
 
 from __future__ import annotations
@@ -38,7 +42,10 @@ __all__ = [
     "RSA",
     "Ed25519Signer",
     "HmacSigner",
+    "MaskedBytes",
+    "MaskedText",
     "RsaSigner",
+    "Secret",
     "Signer",
     "canonical_payload",
     "load_private_key",
@@ -73,6 +80,72 @@ def redact(value: object) -> str:
     if len(text) < _REDACT_MIN_LENGTH:
         return "…"
     return text[:_REDACT_VISIBLE] + "…"
+
+
+class Secret:
+    """Holds secret material (an HMAC secret, a PEM, a password); no repr or str shows it.
+
+    >>> Secret("NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j")
+    Secret('…')
+    >>> Secret.wrap(None) is None, Secret.wrap(Secret("x")).reveal()
+    (True, 'x')
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: Any) -> None:
+        self._value = value
+
+    @classmethod
+    def wrap(cls, value: Any) -> Secret | None:
+        """``value`` in a holder (None stays None, a holder stays as it is)."""
+        if value is None or isinstance(value, Secret):
+            return value
+        return cls(value)
+
+    def reveal(self) -> Any:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('…')"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a Secret cannot be pickled")
+
+
+class MaskedText(str):
+    """A str whose repr is masked: a signature in a params dict, a log or a traceback.
+
+    Its value (``str(text)``, JSON encoding, comparisons) is the real text.
+
+    >>> sig = MaskedText("0123456789abcdef")
+    >>> sig, {"signature": sig}, sig == "0123456789abcdef"
+    ('…', {'signature': '…'}, True)
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'…'"
+
+
+class MaskedBytes(bytes):
+    """Bytes whose repr is masked: an encoded request that carries a signature.
+
+    >>> MaskedBytes(b'{"signature":"0123"}'), len(MaskedBytes(b"abc"))
+    (b'…', 3)
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "b'…'"
+
+
+def _reveal(value: Any) -> Any:
+    return value.reveal() if isinstance(value, Secret) else value
 
 
 def render_value(value: Any) -> str:
@@ -169,22 +242,34 @@ class HmacSigner(_SignerBase):
 
     key_type = HMAC
 
-    def __init__(self, api_key: str, api_secret: str | bytes) -> None:
+    def __init__(self, api_key: str, api_secret: str | bytes | Secret) -> None:
         super().__init__(api_key)
-        if isinstance(api_secret, str):
-            secret = api_secret.encode("utf-8")
-        elif isinstance(api_secret, (bytes, bytearray)):
-            secret = bytes(api_secret)
-        else:
-            raise InvalidParameterError("api_secret", f"must be a str, got {type(api_secret).__name__}")
-        if not secret:
-            raise InvalidParameterError("api_secret", "must not be empty")
-        self._mac = hmac.new(secret, digestmod=hashlib.sha256)
+        mac, problem = _prepared_mac(api_secret)
+        if mac is None:
+            raise InvalidParameterError("api_secret", problem)
+        self._mac = mac
 
     def sign(self, payload: str) -> str:
         mac = self._mac.copy()
         mac.update(payload.encode("utf-8"))
         return mac.hexdigest()
+
+
+def _prepared_mac(api_secret: Any) -> tuple[hmac.HMAC | None, str]:
+    """The ``hmac`` object for a secret, or (None, what is wrong); never raises.
+
+    Returning instead of raising means no traceback keeps this frame and its raw locals.
+    """
+    value = _reveal(api_secret)
+    if isinstance(value, (bytes, bytearray)):
+        secret = bytes(value)
+    elif not isinstance(value, str):
+        return None, f"must be a str, got {type(value).__name__}"
+    else:
+        secret = value.encode("utf-8", "surrogatepass")  # never raises with the secret inside
+    if not secret:
+        return None, "must not be empty"
+    return hmac.new(secret, digestmod=hashlib.sha256), ""
 
 
 class RsaSigner(_SignerBase):
@@ -228,75 +313,84 @@ def _crypto() -> Any:
     return serialization
 
 
-def _read_key_source(private_key: Any) -> bytes | None:
-    """PEM/DER bytes from a path or PEM text, or None when ``private_key`` is a key object."""
+def _read_key_source(private_key: Any) -> tuple[bytes | None, str]:
+    """PEM/DER bytes from a path or PEM text, (None, "") for a key object, or (None, problem)."""
     if isinstance(private_key, (bytes, bytearray, memoryview)):
-        return bytes(private_key)
+        return bytes(private_key), ""
     if isinstance(private_key, str):
         if "-----BEGIN" in private_key:
-            return private_key.encode("ascii", errors="strict") if private_key.isascii() else None
+            if not private_key.isascii():
+                return None, "PEM text must be ASCII"
+            return private_key.encode("ascii"), ""
         path: str | os.PathLike[str] = private_key
     elif isinstance(private_key, os.PathLike):
         path = private_key
     else:
-        return None
+        return None, ""
     # The value is never echoed: a mistyped PEM would otherwise end up in the message.
     try:
         with open(path, "rb") as fh:
-            return fh.read()
-    except OSError:
-        raise InvalidParameterError(
-            "private_key", "is neither PEM text (-----BEGIN ...) nor the path of a readable key file"
-        ) from None
+            return fh.read(), ""
+    except (OSError, ValueError):
+        return None, "is neither PEM text (-----BEGIN ...) nor the path of a readable key file"
 
 
-def load_private_key(private_key: Any, password: str | bytes | None = None) -> Any:
-    """A ``cryptography`` private key from a PEM path, PEM text/bytes (or DER bytes) or a key object.
+def _parse_key(private_key: Any, password: Any) -> tuple[Any, str, str]:
+    """(key, "", "") or (None, parameter, problem); never raises with key material in a local.
 
-    ``password`` decrypts an encrypted key. Errors never contain key material.
+    Every raw value (PEM bytes, password) lives only in this frame, which returns instead of
+    raising, so no traceback keeps it; cryptography's own exception is dropped with it.
     """
     serialization = _crypto()
-    data = _read_key_source(private_key)
+    data, problem = _read_key_source(_reveal(private_key))
     if data is None:
-        if isinstance(private_key, str):
-            raise InvalidParameterError("private_key", "PEM text must be ASCII")
+        if problem:
+            return None, "private_key", problem
         if password is not None:
-            raise InvalidParameterError(
-                "private_key_password", "is only used when private_key is PEM text, bytes or a path"
-            )
-        return private_key
-    secret = password.encode("utf-8") if isinstance(password, str) else password
+            return None, "private_key_password", "is only used when private_key is PEM text, bytes or a path"
+        return _reveal(private_key), "", ""
+    secret = _reveal(password)
+    if isinstance(secret, str):
+        secret = secret.encode("utf-8", "surrogatepass")
     loader = (
         serialization.load_pem_private_key
         if data.lstrip().startswith(b"-----BEGIN")
         else serialization.load_der_private_key
     )
     try:
-        return loader(data, password=secret)
+        return loader(data, password=secret), "", ""
     except TypeError:
         # cryptography's own wording: key encrypted but no password, or a password for a plain key.
         if secret is None:
-            raise InvalidParameterError(
-                "private_key_password", "the private key is encrypted: pass private_key_password="
-            ) from None
-        raise InvalidParameterError(
-            "private_key_password", "the private key is not encrypted: leave private_key_password out"
-        ) from None
+            return None, "private_key_password", "the private key is encrypted: pass private_key_password="
+        return (
+            None,
+            "private_key_password",
+            "the private key is not encrypted: leave private_key_password out",
+        )
     except ValueError:
         if secret is not None:
-            raise InvalidParameterError(
-                "private_key_password", "could not decrypt the private key (wrong password?)"
-            ) from None
-        raise InvalidParameterError(
-            "private_key", "could not be read as a PEM or DER private key (RSA or Ed25519)"
-        ) from None
+            return None, "private_key_password", "could not decrypt the private key (wrong password?)"
+        return None, "private_key", "could not be read as a PEM or DER private key (RSA or Ed25519)"
     except Exception:  # e.g. UnsupportedAlgorithm
-        raise InvalidParameterError(
-            "private_key", "is not a supported private key (RSA or Ed25519)"
-        ) from None
+        return None, "private_key", "is not a supported private key (RSA or Ed25519)"
 
 
-def signer_for_private_key(api_key: str, private_key: Any, password: str | bytes | None = None) -> Signer:
+def load_private_key(private_key: Any, password: str | bytes | Secret | None = None) -> Any:
+    """A ``cryptography`` private key from a PEM path, PEM text/bytes (or DER bytes) or a key object.
+
+    ``password`` decrypts an encrypted key. Either may be a :class:`Secret`. Errors never
+    contain key material, and neither do the locals of the frames they pass through.
+    """
+    key, param, problem = _parse_key(private_key, password)
+    if param:
+        raise InvalidParameterError(param, problem)
+    return key
+
+
+def signer_for_private_key(
+    api_key: str, private_key: Any, password: str | bytes | Secret | None = None
+) -> Signer:
     """An :class:`RsaSigner` or :class:`Ed25519Signer` for the key, by its type."""
     key = load_private_key(private_key, password)
     from cryptography.hazmat.primitives.asymmetric import ed25519, rsa

@@ -146,12 +146,54 @@ def encode_decimal(value: Decimal) -> str:
 
 
 # One encoder per kind; each takes the parameter's Python name (for errors) and whether it is
-# an amount that must be positive. The common case (a str, a finite Decimal) returns early.
+# an amount that must be positive. The common case (a plain decimal str, a finite Decimal, an
+# int in range) returns early.
+
+#: A JSON integer Binance reads (a Java long): anything else is refused, not sent.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# Binance's decimals: at most this many digits before and after the point (its -1100 rule).
+_MAX_DIGITS = 20
+# Values are shown in errors only this long: a 50 000-character string stays out of the message.
+_SHOWN = 40
+
+
+def _shown(value: object) -> str:
+    """``value`` for an error message: short, and never raising (a 5000-digit int would)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"an int of {value.bit_length()} bits"
+    text = f'"{value}"' if isinstance(value, str) else repr(value)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 4] + "…" + text[-3:]
+
+
+def _plain(value: str) -> bool:
+    """Whether ``value`` is a decimal as Binance reads it: ``[0-9]{1,20}(\\.[0-9]{1,20})?``."""
+    whole, dot, fraction = value.partition(".")
+    return (
+        value.isascii()
+        and whole.isdigit()
+        and len(whole) <= _MAX_DIGITS
+        and (not dot or (fraction.isdigit() and len(fraction) <= _MAX_DIGITS))
+    )
 
 
 def _encode_decimal(name: str, amount: bool, value: Any) -> Any:
-    if type(value) is Decimal and value.is_finite() and not (amount and value <= 0):
-        return format(value, "f")
+    kind = type(value)
+    if kind is str and _plain(value):
+        if amount and not value.strip("0."):
+            raise InvalidParameterError(name, f"must be greater than zero, got {_shown(value)}")
+        return value
+    if (
+        kind is Decimal
+        and value.is_finite()
+        and not (amount and value <= 0)
+        # Also keeps format() from writing a billion zeros for Decimal("1E-999999999").
+        and -_MAX_DIGITS <= value.adjusted() < _MAX_DIGITS
+    ):
+        text = format(value, "f")  # always plain digits: Decimal("1E-7") -> "0.0000001"
+        if len(text) <= _MAX_DIGITS or _plain(text.removeprefix("-")):
+            return text
+    if kind is int and INT64_MIN <= value <= INT64_MAX and (value > 0 or not amount):
+        return value  # an int is exact as a JSON number (recvWindow=5000 stays 5000)
     if isinstance(value, float):
         raise InvalidParameterError(
             name,
@@ -160,26 +202,71 @@ def _encode_decimal(name: str, amount: bool, value: Any) -> Any:
         )
     if isinstance(value, bool) or not isinstance(value, (Decimal, str, int)):
         raise InvalidParameterError(name, f"expected Decimal, str or int, got {type(value).__name__}")
-    try:
-        number = value if isinstance(value, Decimal) else Decimal(value)
-    except decimal.InvalidOperation:
-        raise InvalidParameterError(name, f"{value!r} is not a decimal number") from None
+    if isinstance(value, str):
+        text = str.__str__(value)
+        if _plain(text):  # a str subclass: its plain text
+            return _encode_decimal(name, amount, text)
+        return _refuse_text(name, text)
+    number = value if isinstance(value, Decimal) else Decimal(value)
     if not number.is_finite():
-        raise InvalidParameterError(name, f"{value!r} is not a finite number")
+        raise InvalidParameterError(name, f"{_shown(value)} is not a finite number")
     if amount and number <= 0:
-        raise InvalidParameterError(name, f"must be greater than zero, got {value}")
-    if isinstance(value, int):
+        raise InvalidParameterError(name, f"must be greater than zero, got {_shown(value)}")
+    if isinstance(value, int) and INT64_MIN <= value <= INT64_MAX:
         return value  # an int is exact as a JSON number (recvWindow=5000 stays 5000)
-    return value if isinstance(value, str) else encode_decimal(number)
+    if -_MAX_DIGITS <= number.adjusted() < _MAX_DIGITS:
+        text = format(number, "f")
+        if _plain(text.removeprefix("-")):  # negative: only recvWindow, whose own check refuses it
+            return text
+    raise InvalidParameterError(name, _too_many_digits(_shown(value)))
+
+
+def _too_many_digits(shown: str) -> str:
+    return (
+        f"{shown} has more digits than Binance accepts (at most {_MAX_DIGITS} before and "
+        f'{_MAX_DIGITS} after the "."); round it, e.g. with .quantize(Decimal("0.00000001"))'
+    )
+
+
+def _refuse_text(name: str, value: str) -> Any:
+    """InvalidParameterError for a str that is not a plain decimal, with the plain spelling."""
+    try:
+        number = Decimal(value) if len(value) <= 100 else None
+    except (decimal.InvalidOperation, ValueError):
+        number = None
+    if number is None:
+        raise InvalidParameterError(
+            name, f'{_shown(value)} is not a plain decimal; pass digits with an optional ".", e.g. "0.001"'
+        )
+    if not number.is_finite():
+        raise InvalidParameterError(name, f"{_shown(value)} is not a finite number")
+    if number <= 0:
+        raise InvalidParameterError(name, f"must be greater than zero, got {_shown(value)}")
+    if not -_MAX_DIGITS <= number.adjusted() < _MAX_DIGITS or not _plain(format(number, "f")):
+        raise InvalidParameterError(name, _too_many_digits(_shown(value)))
+    raise InvalidParameterError(
+        name,
+        f'{_shown(value)} is not a plain decimal; pass "{number:f}" or Decimal("{value.strip()}")',
+    )
 
 
 def _encode_int(name: str, amount: bool, value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-            hint = f"; pass {int(value)}"
-        else:
-            hint = ""
+    if type(value) is int and INT64_MIN <= value <= INT64_MAX and not (amount and value <= 0):
+        return value
+    if isinstance(value, bool):
+        raise InvalidParameterError(
+            name, f"expected an int, got {value!r}; pass {int(value)} if a number is meant"
+        )
+    if not isinstance(value, int):
+        exact = isinstance(value, float) and math.isfinite(value) and value.is_integer()
+        digits = isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19
+        hint = f"; pass {int(value)}" if exact or digits else ""
         raise InvalidParameterError(name, f"expected an int, got {type(value).__name__}{hint}")
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise InvalidParameterError(
+            name,
+            f"{_shown(value)} is outside the signed 64-bit range Binance accepts ({INT64_MIN} to {INT64_MAX})",
+        )
     if amount and value <= 0:
         raise InvalidParameterError(name, f"must be greater than zero, got {value}")
     return value

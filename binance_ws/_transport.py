@@ -7,7 +7,9 @@ After that this module moves the frames itself (see ``_framing``).
 Sending: each caller builds its masked frame and puts it in the outbox; whichever thread
 holds the send lock writes everything queued in one write (frames from many threads never
 interleave, and a burst from many threads costs one system call, not one each plus a queue of
-threads on the lock).
+threads on the lock). A request's write first tries without blocking; only when the socket
+buffer is full does it wait for room, until the caller's deadline: a server that stopped
+reading holds nobody past their timeout. A write that stops mid-frame ends the connection.
 
 Receiving: one daemon reader thread, ``binance-ws-reader-N``, is the only one that receives.
 It answers server pings, sends its own pings when the server has been silent for
@@ -19,11 +21,12 @@ When it stops, for whatever reason, ``on_lost`` is called exactly once with the 
 
 from __future__ import annotations
 
-import base64
 import collections
 import itertools
 import json
 import logging
+import math
+import select
 import socket
 import ssl
 import struct
@@ -31,7 +34,6 @@ import sys
 import threading
 import time
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 
 import websocket
@@ -51,6 +53,7 @@ from ._framing import (
     close_payload,
     handshake_problem,
 )
+from ._proxy import open_tcp, resolve_proxy
 from ._tls import HandshakeSocket, TlsChannel
 
 logger = logging.getLogger(__name__)
@@ -71,54 +74,9 @@ _KERNEL_TIMEOUTS = sys.platform.startswith(("linux", "darwin"))
 
 _reader_numbers = itertools.count(1)
 _IDLE_ERRORS = (TimeoutError, BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
-_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-
-
-def resolve_proxy(url: str, proxy: str | None) -> str | None:
-    """The HTTP proxy a connection to ``url`` goes through, or None for a direct connection.
-
-    ``proxy`` given: that one. Otherwise the environment's (``https_proxy`` for wss://,
-    ``http_proxy`` for ws://, minus ``no_proxy``). Loopback is never proxied: the bytes
-    of a connection to 127.0.0.1 must stay on this machine.
-    """
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    if host in _LOOPBACK or host.startswith("127."):
-        return None
-    if proxy is not None:
-        return proxy
-    found = urllib.request.getproxies().get("https" if parts.scheme == "wss" else "http")
-    if found and not urllib.request.proxy_bypass(host):
-        return found
-    return None
-
-
-def _open_tcp(host: str, port: int, proxy: str | None, timeout: float) -> socket.socket:
-    if proxy is None:
-        return socket.create_connection((host, port), timeout=timeout)
-    p = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
-    sock = socket.create_connection((p.hostname or "", p.port or 8080), timeout=timeout)
-    try:
-        lines = [f"CONNECT {host}:{port} HTTP/1.1", f"Host: {host}:{port}"]
-        if p.username:
-            user = urllib.parse.unquote(p.username)
-            word = urllib.parse.unquote(p.password or "")
-            token = base64.b64encode(f"{user}:{word}".encode()).decode()
-            lines.append(f"Proxy-Authorization: Basic {token}")
-        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-        answer = b""
-        while b"\r\n\r\n" not in answer:
-            data = sock.recv(1)  # byte by byte: nothing past the proxy's answer is consumed
-            if not data or len(answer) > 16384:
-                raise ConnectionError("the proxy closed the connection during CONNECT")
-            answer += data
-        status = answer.split(b"\r\n", 1)[0].decode("latin-1")
-        if len(status.split()) < 2 or status.split()[1] != "200":
-            raise ConnectionError(f"the proxy refused CONNECT: {status}")
-    except BaseException:
-        sock.close()
-        raise
-    return sock
+# A request's write tries without blocking first (as cheap as sendall when the socket buffer
+# has room), so a full buffer can be waited on for the caller's remaining time only.
+_DONTWAIT = getattr(socket, "MSG_DONTWAIT", 0)
 
 
 class Transport:
@@ -176,7 +134,7 @@ class Transport:
         host = parts.hostname or ""
         try:
             port = parts.port or (443 if secure else 80)
-            sock = _open_tcp(host, port, self._proxy, self._connect_timeout)
+            sock = open_tcp(host, port, self._proxy, self._connect_timeout)
         except (OSError, ValueError) as exc:
             raise ConnectError(f"cannot connect to {self.url}: {exc}") from exc
         self._sock = sock
@@ -244,13 +202,17 @@ class Transport:
         """False once the connection is ending: nothing sent now would be answered."""
         return self._end_reason is None and not self._stopping
 
-    def send(self, payload: bytes, *, method: str, request_id: object) -> None:
+    def send(self, payload: bytes, *, method: str, request_id: object, deadline: float | None = None) -> None:
         """Send one text frame carrying UTF-8 ``payload``; raises ConnectionClosedError if the link is gone.
 
         The frame may go out in a batch written by another sending thread. ``sent=False`` on
         the error means this frame certainly did not reach the server whole (an incomplete
         frame is never executed); if another thread's write fails, this call returns and
         the loss of the connection wakes the caller's pending slot instead.
+
+        ``deadline`` (``time.monotonic()``) bounds the write when this thread does it: a
+        server that stops reading cannot hold the caller past its own timeout. A write that
+        misses it may have cut a frame, so it ends the connection like any failed write.
         """
         frame = client_frame(OP_TEXT, payload)
         if self._sock is None or self._end_reason is not None:
@@ -258,13 +220,13 @@ class Transport:
             raise ConnectionClosedError(reason, method=method, request_id=request_id, sent=False)
         self._outbox.append(frame)
         try:
-            self._flush(frame)
+            self._flush(frame, deadline)
         except _SendFailed as exc:
             raise ConnectionClosedError(
                 str(exc), method=method, request_id=request_id, sent=exc.sent
             ) from exc.__cause__
 
-    def _flush(self, own: bytes | None = None) -> None:
+    def _flush(self, own: bytes | None = None, deadline: float | None = None) -> None:
         """Write everything queued, unless another thread is writing (it then sends ours too).
 
         Whoever appends and then fails to take the lock relies on the holder, who checks the
@@ -276,11 +238,13 @@ class Transport:
         tls = self._tls
         while (outbox or (tls is not None and tls.wants_write)) and lock.acquire(False):
             try:
-                self._write_queued(own)
+                self._write_queued(own, deadline=deadline)
             finally:
                 lock.release()
 
-    def _write_queued(self, own: bytes | None, last: bytes | None = None) -> None:
+    def _write_queued(
+        self, own: bytes | None, last: bytes | None = None, deadline: float | None = None
+    ) -> None:
         # Called with the send lock held. ``last``: a close frame; what follows it is dropped.
         outbox = self._outbox
         batch = []
@@ -302,10 +266,26 @@ class Transport:
         try:
             if self._tls is not None:
                 data = self._tls.encrypt(data)
-            if self._kernel_timeouts:
-                sock.sendall(data)
+            if deadline is None:  # control frames: only the no-progress limit applies
+                if self._kernel_timeouts:
+                    sock.sendall(data)
+                else:
+                    _send_within(sock, data, 0, self._write_timeout, None, poll=False)
             else:
-                _send_within(sock, data, self._write_timeout)
+                written = 0
+                if self._kernel_timeouts:
+                    try:
+                        written = sock.send(data, _DONTWAIT)
+                    except BlockingIOError:  # the buffer is full: wait for room below
+                        pass
+                if written < len(data):
+                    _send_within(
+                        sock, data, written, self._write_timeout, deadline, poll=self._kernel_timeouts
+                    )
+        except _OutOfTime as exc:
+            reason = self._fail_sending(exc)
+            if _carries(batch, own):
+                raise _SendFailed(reason, sent=self._own_whole(batch, own, exc.written)) from exc
         except (OSError, ssl.SSLError) as exc:
             reason = self._fail_sending(exc)
             if _carries(batch, own):
@@ -314,6 +294,19 @@ class Transport:
         except BaseException as exc:  # e.g. Ctrl-C inside the write: a frame may be cut
             self._fail_sending(OSError(f"interrupted by {type(exc).__name__}"))
             raise
+
+    def _own_whole(self, batch: list[bytes], own: bytes | None, written: int) -> bool:
+        """Whether ``own`` left whole when a write of ``batch`` stopped after ``written`` bytes."""
+        if written <= 0:
+            return False
+        if self._tls is not None:  # ciphertext offsets do not map onto frames
+            return batch[-1] is not own
+        end = 0
+        for frame in batch:
+            end += len(frame)
+            if frame is own:
+                return written >= end
+        return False
 
     def _fail_sending(self, exc: BaseException) -> str:
         """A write failed: the stream may hold a partial frame, so the connection is done."""
@@ -516,21 +509,51 @@ def _timeval(seconds: float) -> bytes:
     return struct.pack("ll", whole, int((seconds - whole) * 1_000_000))
 
 
-def _send_within(sock: socket.socket, data: bytes, limit: float) -> None:
-    """sendall for a socket whose timeout is the reader's short tick: give up after ``limit``."""
+def _send_within(
+    sock: socket.socket, data: bytes, sent: int, limit: float, deadline: float | None, *, poll: bool
+) -> None:
+    """Write ``data[sent:]``, giving up after ``limit`` s without progress or at ``deadline``.
+
+    ``poll``: a blocking socket (kernel timeouts) written with MSG_DONTWAIT, waiting on
+    poll() in between; otherwise a socket whose timeout is the reader's short tick.
+    Raises TimeoutError for the no-progress limit and _OutOfTime at the deadline.
+    """
     view = memoryview(data)
-    deadline = time.monotonic() + limit
-    while view:
+    total = len(view)
+    stall = time.monotonic() + limit
+    poller = None
+    if poll:
+        poller = select.poll()
+        poller.register(sock, select.POLLOUT)
+    while sent < total:
+        now = time.monotonic()
+        if deadline is not None and now >= deadline:
+            raise _OutOfTime(sent)
+        if now >= stall:
+            raise TimeoutError(f"no progress writing for {limit:g} s")
         try:
-            view = view[sock.send(view) :]
-        except TimeoutError:
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"no progress writing for {limit:g} s") from None
+            if poller is not None:
+                end = stall if deadline is None else min(stall, deadline)
+                poller.poll(math.ceil((end - now) * 1000))
+                sent += sock.send(view[sent:], _DONTWAIT)
+            else:
+                sent += sock.send(view[sent:])
+        except (TimeoutError, BlockingIOError):
+            continue
+        stall = time.monotonic() + limit
 
 
 def _carries(batch: list[bytes], own: bytes | None) -> bool:
     # Asked only when a write fails: the caller's own frame is this exact object.
     return own is not None and any(frame is own for frame in batch)
+
+
+class _OutOfTime(Exception):
+    """A request's write reached its caller's deadline after ``written`` bytes."""
+
+    def __init__(self, written: int) -> None:
+        super().__init__("the server stopped taking data: the write did not finish within the call's timeout")
+        self.written = written
 
 
 class _SendFailed(Exception):

@@ -85,6 +85,8 @@ class RawConnection:
         self._changed = threading.Condition()
         self._send_lock = threading.Lock()
         self._requests_seen = 0
+        #: Starts recording the client's frames (at once unless the server has reading=False).
+        self.start_reading: Callable[[], None] = lambda: None
 
     def send(self, data: bytes) -> None:
         with self._send_lock:
@@ -192,6 +194,8 @@ class RawServer:
     bytes, one every millisecond (lines arrive split); ``after_answer`` goes out in the same
     write as the answer's last bytes (a frame the client must find after the headers). An
     exception in ``script`` is kept in ``errors``.
+    ``reading=False``: nothing is read after the handshake until ``conn.start_reading()``;
+    with a small ``recv_buffer`` (SO_RCVBUF) that is a server that stopped reading.
     """
 
     def __init__(
@@ -201,17 +205,22 @@ class RawServer:
         extra_headers: dict[str, str] | None = None,
         answer_piece: int = 0,
         after_answer: bytes = b"",
+        reading: bool = True,
+        recv_buffer: int | None = None,
     ) -> None:
         self._script = script
         self._extra_headers = extra_headers or {}
         self._answer_piece = answer_piece
         self._after_answer = after_answer
+        self._reading = reading
         self.connections: list[RawConnection] = []
         self.errors: list[BaseException] = []
         self._lock = threading.Condition()
         self._threads: list[threading.Thread] = []
         self._closed = False
         self._listener = socket.create_server(("127.0.0.1", 0))
+        if recv_buffer is not None:  # accepted sockets inherit it: a server slow to take data
+            self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, recv_buffer)
         self._listener.settimeout(0.2)
         self.url = f"ws://127.0.0.1:{self._listener.getsockname()[1]}/ws-api/v3"
         self._start(self._accept, "raw-server-accept")
@@ -256,7 +265,9 @@ class RawServer:
         with self._lock:
             self.connections.append(conn)
             self._lock.notify_all()
-        self._start(conn._record, "raw-server-record")
+        conn.start_reading = lambda: self._start(conn._record, "raw-server-record")
+        if self._reading:
+            conn.start_reading()
         if self._script is not None:
             try:
                 self._script(conn)

@@ -12,6 +12,8 @@ import pytest
 
 import binance_ws as bw
 from binance_ws import Client
+from binance_ws._auth import check_transport
+from binance_ws._signing import HmacSigner
 from binance_ws._transport import Transport, resolve_proxy
 from binance_ws.exchange import LocalExchange
 
@@ -159,6 +161,49 @@ def test_which_proxy_a_connection_uses(monkeypatch: pytest.MonkeyPatch) -> None:
     ):
         assert resolve_proxy(url, None) is None
         assert resolve_proxy(url, "http://mine:8080") is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["ws://api.localhost:1/x", "ws://[0:0:0:0:0:0:0:1]:1/x", "ws://LOCALHOST:1/x", "ws://127.255.0.1:1/x"],
+)
+def test_every_host_keys_may_reach_over_ws_is_never_proxied(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ws:// with keys is allowed exactly for these hosts: their bytes must never reach a proxy.
+    monkeypatch.setenv("http_proxy", "http://remote-proxy.example:3128")
+    signer = HmacSigner("k" * 64, "s" * 64)
+    check_transport(url, signer, resolve_proxy(url, None))
+    assert resolve_proxy(url, None) is None
+    assert resolve_proxy(url, "http://remote-proxy.example:3128") is None
+
+
+def test_keys_over_ws_through_a_proxy_elsewhere_are_refused() -> None:
+    signer = HmacSigner("k" * 64, "s" * 64)
+    with pytest.raises(bw.InsecureTransportError) as exc:
+        check_transport("ws://127.0.0.1:1/x", signer, "http://remote-proxy.example:3128")
+    assert "'remote-proxy.example'" in str(exc.value) and "wss://" in str(exc.value)
+    with pytest.raises(bw.InsecureTransportError):
+        check_transport("ws://127.0.0.1:1/x", signer, "remote-proxy.example:3128")  # no scheme
+    check_transport("ws://127.0.0.1:1/x", signer, "http://127.0.0.1:3128")  # stays on this machine
+    check_transport("wss://ws-api.binance.com/x", signer, "http://remote-proxy.example:3128")  # encrypted
+    check_transport("ws://127.0.0.1:1/x", None, "http://remote-proxy.example:3128")  # no keys
+
+
+@pytest.mark.parametrize("explicit", [False, True], ids=["http_proxy", "proxy="])
+def test_signed_calls_to_loopback_go_direct_whatever_the_proxy_settings(
+    exchange: LocalExchange, proxy: ConnectProxy, monkeypatch: pytest.MonkeyPatch, explicit: bool
+) -> None:
+    monkeypatch.setenv("http_proxy", proxy.url)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    key = exchange.keys.hmac
+    given = proxy.url if explicit else None
+    with Client(
+        exchange.url, timeout=5, api_key=key.api_key, api_secret=key.api_secret, proxy=given
+    ) as client:
+        assert client.account_status() is not None
+    assert proxy.targets == []
 
 
 def test_an_untrusted_certificate_fails_the_connect_and_a_given_context_trusts_it() -> None:
