@@ -372,3 +372,18 @@ def test_license_matches_the_declared_one() -> None:
     text = (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert text.startswith("MIT License\n\nCopyright (c) 2026 the binance-ws authors\n")
     assert 'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND' in text
+
+
+def test_the_quick_start_states_the_client_signature_as_it_is() -> None:
+    import inspect
+
+    from binance_ws import Client
+
+    parts = []
+    for param in inspect.signature(Client).parameters.values():
+        if param.kind is inspect.Parameter.KEYWORD_ONLY and "*" not in parts:
+            parts.append("*")
+        parts.append(f"{param.name}={param.default!r}")
+    stated = f"Client({', '.join(parts)})"
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    assert stated in text, stated
