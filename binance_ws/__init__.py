@@ -37,6 +37,8 @@ from ._errors import (
 )
 from ._ratelimits import RateLimit
 from ._response import Response
+from ._tracker import AccountTracker, TrackedBalance, TrackedOrder
+from ._userdata import EventsLostError, StreamGap, UserDataStream
 
 __version__ = "0.1.0"
 
@@ -44,6 +46,7 @@ __all__ = [
     "PRODUCTION_URL",
     "TESTNET_URL",
     "APIError",
+    "AccountTracker",
     "AttemptBudget",
     "BadRequestError",
     "BinanceWSError",
@@ -54,6 +57,7 @@ __all__ = [
     "ConnectionClosedError",
     "ConnectionEvent",
     "ConnectionEventKind",
+    "EventsLostError",
     "ExecutionUnknownError",
     "IPBannedError",
     "InsecureTransportError",
@@ -65,7 +69,11 @@ __all__ = [
     "RequestTimeoutError",
     "Response",
     "ServerError",
+    "StreamGap",
+    "TrackedBalance",
+    "TrackedOrder",
     "UnauthorizedError",
+    "UserDataStream",
     "WAFBlockedError",
     "add_stderr_logger",
     "structure",
