@@ -41,7 +41,7 @@ from ._request import RequestPath, fork_count, validate_timeout
 from ._request import forked as is_forked
 from ._signing import ED25519, Signer, redact
 from ._transport import Transport, resolve_proxy
-from ._userdata import UserDataMixin
+from ._userdata_client import UserDataMixin
 
 logger = logging.getLogger(__name__)
 
