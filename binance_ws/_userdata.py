@@ -147,9 +147,12 @@ class UserDataStream:
         ...     with Client(ex.url, api_key=key.api_key, api_secret=key.api_secret) as client:
         ...         with client.user_data() as stream:
         ...             _ = client.order_place(symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.001")
-        ...             report = stream.get(timeout=5)
-        ...             print(type(report).__name__, report.order_status)
+        ...             for _ in range(3):
+        ...                 event = stream.get(timeout=5)
+        ...                 print(type(event).__name__, getattr(event, "order_status", ""))
+        ExecutionReport NEW
         ExecutionReport FILLED
+        OutboundAccountPosition
     """
 
     def __init__(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import logging
 import threading
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ import pytest
 from exchange_helpers import unique_tag, wait_until
 
 from binance_ws import (
+    AccountTracker,
     Client,
     EventsLostError,
     StreamGap,
@@ -419,3 +421,14 @@ def test_rotation_delivers_every_event_exactly_once(ex: LocalExchange) -> None:
             assert isinstance(item, OutboundAccountPosition)
             positions += 1
         assert positions == len(placed)  # one per order, none twice
+
+
+@pytest.mark.parametrize("obj", [UserDataStream, AccountTracker], ids=lambda o: o.__name__)
+def test_docstring_examples_run(obj: type) -> None:
+    # Re-exported classes are not collected by --doctest-modules (their __module__ is binance_ws).
+    tests = doctest.DocTestFinder().find(obj, obj.__name__, globs={})
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    for test in tests:
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.attempted > 0 and result.failed == 0
