@@ -201,6 +201,8 @@ class UserDataStream:
         self._dispatch_lost: _Lost | None = None
         self._lost_total = 0
         self._remove_step: Callable[[], None] | None = None
+        self._retrying = False
+        self._stop = threading.Event()  # set on close: ends a retry's wait
 
     # -- subscribing -----------------------------------------------------------------------
 
@@ -303,7 +305,38 @@ class UserDataStream:
         link = client._conns.link_for_thread()
         if link is None or link.number in self._subs:
             return
-        self._attach(link, *self._subscribe())
+        try:
+            self._attach(link, *self._subscribe())
+        except ConnectionClosedError:
+            raise  # this connection is gone: the next one runs the step again
+        except Exception:
+            self._retry_later()
+            raise  # logged by the client, which uses the connection anyway
+
+    def _retry_later(self) -> None:
+        """Subscribe again in the background, with backoff, after a restore step failed."""
+        with self._lock:
+            if self._retrying or self._closed:
+                return
+            self._retrying = True
+
+        def retry() -> None:
+            delay = 0.5
+            try:
+                while not self._stop.wait(delay):
+                    if self.ended:
+                        return
+                    try:
+                        self._subscribe_current()
+                        return
+                    except Exception as exc:
+                        logger.warning("user data stream %d: subscribing again failed: %s", self.number, exc)
+                    delay = min(delay * 2, 30.0)
+            finally:
+                with self._lock:
+                    self._retrying = False
+
+        threading.Thread(target=retry, name=f"binance-ws-userdata-retry-{self.number}", daemon=True).start()
 
     def _now(self) -> int:
         return _now_ms() + self._client.time_offset
@@ -493,8 +526,9 @@ class UserDataStream:
         """Call ``handler(event)`` for every event of ``event_type`` (e.g. ``ExecutionReport``).
 
         Handlers run on the stream's dispatcher thread, one at a time, in event order; one
-        that raises is logged with its traceback and the stream goes on. Returns a function
-        that removes the handler.
+        that raises is logged with its traceback and the stream goes on. They get the events
+        that arrive once the stream has a handler (earlier ones are in the iterator's buffer).
+        Returns a function that removes the handler.
         """
         if not (isinstance(event_type, type) and issubclass(event_type, UserDataEvent)):
             raise InvalidParameterError(
@@ -566,13 +600,15 @@ class UserDataStream:
             self._closed = True
             subs = dict(self._subs)
             primary = self._primary
+            ended = self.ended  # terminated by the server, or the client closed: no unsubscribe
+        self._stop.set()
         if self._remove_step is not None:
             self._remove_step()
         if self in self._router.streams:
             self._router.streams.remove(self)
         conns = self._client._conns
         sid = subs.get(primary) if primary is not None else None
-        if sid is not None and conns._switch.acquire(timeout=self._client.timeout):
+        if sid is not None and not ended and conns._switch.acquire(timeout=self._client.timeout):
             try:
                 link = conns.link
                 if link is not None and link.number == primary:

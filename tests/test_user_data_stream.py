@@ -432,3 +432,30 @@ def test_docstring_examples_run(obj: type) -> None:
         runner.run(test)
     result = runner.summarize(verbose=False)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_failed_resubscription_is_retried_and_the_gap_reported(ex: LocalExchange) -> None:
+    tag = unique_tag("ud-retry")
+    with _client(ex, ex.url_for(tag)) as c, c.user_data() as stream:
+        publish(ex, DEMO_ACCOUNT, {"e": "balanceUpdate", "E": 20, "a": "BTC", "d": "1.00000000", "T": 1})
+        assert _take(stream, 1)[0].event_time == 20
+        ex.fail_next("userDataStream.subscribe.signature", 503, connection=tag)
+        assert ex.drop_all_connections(connection=tag) == 1
+        gap = stream.get(timeout=10)  # after the failed restore step, the retry's subscription
+        assert type(gap) is StreamGap and gap.start_time == 20
+        publish(ex, DEMO_ACCOUNT, {"e": "balanceUpdate", "E": 21, "a": "BTC", "d": "1.00000000", "T": 1})
+        assert _take(stream, 1)[0].event_time == 21
+        assert len(c.session_subscriptions()) == 1
+
+
+def test_a_logon_stream_subscribes_by_logon_again_after_a_rotation(ex: LocalExchange) -> None:
+    key = ex.keys.ed25519
+    with Client(
+        ex.url, api_key=key.api_key, private_key=key.private_key_pem, timeout=5, auto_logon=True
+    ) as c:
+        with c.user_data() as stream:
+            c.rotate()
+            assert c.logged_on and len(c.session_subscriptions()) == 1
+            # A logon subscription ends with session.logout: proof of how it was made.
+            c.session_logout()
+            assert list(stream) == [] and stream.ended
