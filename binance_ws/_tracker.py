@@ -93,12 +93,12 @@ class AccountTracker:
         ...     key = ex.keys.hmac
         ...     with Client(ex.url, api_key=key.api_key, api_secret=key.api_secret) as client:
         ...         with client.account_tracker() as tracker:
+        ...             print(tracker.balances["USDT"].free)
         ...             order = client.order_place(symbol="BTCUSDT", side="BUY", type="LIMIT",
         ...                                        time_in_force="GTC", price="50000", quantity="0.001")
         ...             print(tracker.wait_for(order.order_id, "NEW", timeout=5).status)
-        ...             print(tracker.balances["USDT"].locked)
+        100000.00000000
         NEW
-        50.00000000
     """
 
     def __init__(

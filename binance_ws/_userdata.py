@@ -149,10 +149,10 @@ class UserDataStream:
         ...             _ = client.order_place(symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.001")
         ...             for _ in range(3):
         ...                 event = stream.get(timeout=5)
-        ...                 print(type(event).__name__, getattr(event, "order_status", ""))
+        ...                 print(type(event).__name__, getattr(event, "order_status", "-"))
         ExecutionReport NEW
         ExecutionReport FILLED
-        OutboundAccountPosition
+        OutboundAccountPosition -
     """
 
     def __init__(

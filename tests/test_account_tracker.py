@@ -105,7 +105,9 @@ def test_wait_for_an_order_status(ex: LocalExchange) -> None:
         assert placed.order_id is not None
         new = tracker.wait_for(placed.order_id, "NEW", timeout=5)
         assert type(new) is TrackedOrder and new.status is OrderStatus.NEW and new.is_open
-        assert tracker.balances["USDT"].locked == (depth.bids[0][0] - 10) * D("0.001")
+        locked = (depth.bids[0][0] - 10) * D("0.001")
+        # The balances come in the outboundAccountPosition right after the report.
+        assert wait_until(lambda: tracker.balances["USDT"].locked == locked)
         client.order_cancel(symbol="BTCUSDT", order_id=placed.order_id)
         done = tracker.wait_for(placed.order_id, [OrderStatus.CANCELED, OrderStatus.FILLED], timeout=5)
         assert done.status is OrderStatus.CANCELED and placed.order_id not in tracker.open_orders

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import logging
 import threading
 from collections.abc import Iterator
@@ -13,7 +12,6 @@ import pytest
 from exchange_helpers import unique_tag, wait_until
 
 from binance_ws import (
-    AccountTracker,
     Client,
     EventsLostError,
     StreamGap,
@@ -423,17 +421,6 @@ def test_rotation_delivers_every_event_exactly_once(ex: LocalExchange) -> None:
         assert positions == len(placed)  # one per order, none twice
 
 
-@pytest.mark.parametrize("obj", [UserDataStream, AccountTracker], ids=lambda o: o.__name__)
-def test_docstring_examples_run(obj: type) -> None:
-    # Re-exported classes are not collected by --doctest-modules (their __module__ is binance_ws).
-    tests = doctest.DocTestFinder().find(obj, obj.__name__, globs={})
-    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
-    for test in tests:
-        runner.run(test)
-    result = runner.summarize(verbose=False)
-    assert result.attempted > 0 and result.failed == 0
-
-
 def test_a_failed_resubscription_is_retried_and_the_gap_reported(ex: LocalExchange) -> None:
     tag = unique_tag("ud-retry")
     with _client(ex, ex.url_for(tag)) as c, c.user_data() as stream:
@@ -450,12 +437,12 @@ def test_a_failed_resubscription_is_retried_and_the_gap_reported(ex: LocalExchan
 
 def test_a_logon_stream_subscribes_by_logon_again_after_a_rotation(ex: LocalExchange) -> None:
     key = ex.keys.ed25519
-    with Client(
-        ex.url, api_key=key.api_key, private_key=key.private_key_pem, timeout=5, auto_logon=True
-    ) as c:
-        with c.user_data() as stream:
-            c.rotate()
-            assert c.logged_on and len(c.session_subscriptions()) == 1
-            # A logon subscription ends with session.logout: proof of how it was made.
-            c.session_logout()
-            assert list(stream) == [] and stream.ended
+    with (
+        Client(ex.url, api_key=key.api_key, private_key=key.private_key_pem, timeout=5, auto_logon=True) as c,
+        c.user_data() as stream,
+    ):
+        c.rotate()
+        assert c.logged_on and len(c.session_subscriptions()) == 1
+        # A logon subscription ends with session.logout: proof of how it was made.
+        c.session_logout()
+        assert list(stream) == [] and stream.ended
