@@ -283,7 +283,9 @@ class _Decoder:
     """Decodes one event type: a compiled function per key order, the converter's hook otherwise.
 
     The models keep their fields in ``__dict__`` (``slots=False``) so a compiled function
-    builds that dict in one literal instead of calling ``__init__`` with sixty arguments.
+    builds that dict in one literal instead of calling ``__init__`` with sixty arguments;
+    the literal holds only the keys sent: every field also has a class attribute ``None``,
+    which is what an absent field reads as (most of an executionReport's are conditional).
     """
 
     def __init__(self, cls: type[UserDataEvent]) -> None:
@@ -295,7 +297,9 @@ class _Decoder:
         self.hook = _CONVERTER.get_structure_hook(cls)
         self.shapes: dict[tuple[str, ...], Callable[[dict[str, Any]], Any]] = {}
         self._lock = threading.Lock()
-        self.names = [f.name for f in attrs.fields(cls) if f.init]
+        for f in attrs.fields(cls):
+            if f.init and f.name not in cls.__dict__:
+                setattr(cls, f.name, None)
         self.fields: dict[str, tuple[str, str, Any]] = {}
         hints = typing.get_type_hints(cls)
         for f in attrs.fields(cls):
@@ -338,10 +342,8 @@ class _Decoder:
                 "bad": _bad,
             }
             items = []
-            sent = set()
             for n, key in enumerate(keys):
                 name, kind, conv = self.fields[key]
-                sent.add(name)
                 get = f"raw[{key!r}]"
                 if kind == "dec":
                     value = f"(D(v) if type(v := {get}) is str else bad(v))"
@@ -354,7 +356,6 @@ class _Decoder:
                 else:
                     value = get
                 items.append(f"{name!r}: {value}")
-            items.extend(f"{name!r}: None" for name in self.names if name not in sent)
             src = (
                 "def decode(raw):\n"
                 "    obj = new(cls)\n"
@@ -401,7 +402,9 @@ def decode_event(raw: Mapping[str, Any]) -> UserDataEvent:
         {'e': 'somethingNew', 'E': 1, 'x': [1]}
     """
     kind = raw.get("e")
-    decoder = _decoder(kind) if type(kind) is str else None
+    decoder = _decoders.get(kind) if type(kind) is str else None
+    if decoder is None and type(kind) is str:
+        decoder = _decoder(kind)
     if decoder is None:
         from .._converter import structure
 
