@@ -525,6 +525,8 @@ class UserDataStream:
     def on(self, event_type: type[E], handler: Callable[[E], object]) -> Callable[[], None]:
         """Call ``handler(event)`` for every event of ``event_type`` (e.g. ``ExecutionReport``).
 
+        ``event_type`` may be a base class: ``UserDataEvent`` matches every event.
+
         Handlers run on the stream's dispatcher thread, one at a time, in event order; one
         that raises is logged with its traceback and the stream goes on. They get the events
         that arrive once the stream has a handler (earlier ones are in the iterator's buffer).
@@ -583,7 +585,9 @@ class UserDataStream:
             event: Any = item
         else:
             event = decode_event(item)
-            handlers = [*self._handlers.get(type(event), ()), *self._any]
+            # By the event's class and its bases: on(UserDataEvent, ...) gets every event.
+            handlers = [h for cls in type(event).__mro__ for h in self._handlers.get(cls, ())]
+            handlers += self._any
         for handler in handlers:
             try:
                 handler(event)

@@ -330,11 +330,14 @@ def test_unknown_event_type_passes_through(ex: LocalExchange, client: Client) ->
     raw = {"e": "somethingNew", "E": 7, "x": {"nested": [1, "2"]}, "Y": None}
     with client.user_data() as stream:
         seen = _collect(stream)
+        by_base: list[UserDataEvent] = []
+        stream.on(UserDataEvent, by_base.append)
         assert ex.send_user_event(raw) >= 1
         event = stream.get(timeout=5)
         assert type(event) is UnknownEvent
         assert event.event_type == "somethingNew" and event.raw == raw and unstructure(event) == raw
         assert wait_until(lambda: len(seen) == 1) and type(seen[0]) is UnknownEvent
+        assert wait_until(lambda: len(by_base) == 1) and by_base[0] is seen[0]
 
 
 def test_logout_ends_a_logon_subscription(ex: LocalExchange) -> None:
