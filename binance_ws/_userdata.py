@@ -162,7 +162,7 @@ class UserDataStream:
         *,
         signer: Signer | None,
         buffer_size: int,
-        recv_window: int | None,
+        recv_window: int | str | None,
     ) -> None:
         self._client = client
         self._router = router

@@ -13,7 +13,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from ._auth import resolve_signer
+from ._auth import resolve_signer, validate_recv_window
 from ._connection import ClientState, ConnectionEvent, ConnectionEventKind, Link
 from ._errors import ClientClosedError, InvalidParameterError
 from ._userdata import DEFAULT_BUFFER_SIZE, UserDataStream
@@ -122,7 +122,7 @@ class UserDataMixin:
         private_key: Any = None,
         private_key_password: str | bytes | None = None,
         buffer_size: int = DEFAULT_BUFFER_SIZE,
-        recv_window: int | None = None,
+        recv_window: int | str | None = None,
     ) -> UserDataStream:
         """Subscribe to the User Data Stream and return it (a context manager: closing unsubscribes).
 
@@ -130,8 +130,9 @@ class UserDataMixin:
         logged on (:meth:`session_logon`, Ed25519), else ``userDataStream.subscribe.signature``.
         ``api_key`` with ``api_secret`` or ``private_key``: another account's stream on the
         same connection, subscribed by signature with that key. ``buffer_size`` bounds the
-        events waiting for the iterator (0: handlers only). The stream re-subscribes on every
-        new connection (see :class:`UserDataStream`).
+        events waiting for the iterator (0: handlers only); ``recv_window`` (ms) is that of
+        the signed subscription requests. The stream re-subscribes on every new connection
+        (see :class:`~binance_ws.UserDataStream`).
 
         Example::
 
@@ -159,7 +160,11 @@ class UserDataMixin:
             if router is None:
                 router = self._user_data_router = UserDataRouter(client)
         stream = UserDataStream(
-            client, router, signer=signer, buffer_size=buffer_size, recv_window=recv_window
+            client,
+            router,
+            signer=signer,
+            buffer_size=buffer_size,
+            recv_window=None if recv_window is None else validate_recv_window(recv_window),
         )
         router.streams.append(stream)
         return stream._open()
