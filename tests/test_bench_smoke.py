@@ -153,7 +153,7 @@ def test_tiny_run_measures_the_user_data_stream(tiny_results: dict[str, Any]) ->
     if peer_import_error("binance-sdk-spot") is None:
         assert clients["binance-sdk-spot"]["events_per_s"] > 0
     text = bench_userdata.render_userdata(userdata)
-    assert "User Data Stream" in text and "vs floor" in text
+    assert "User Data Stream" in text and "rate/floor" in text
 
 
 def test_the_user_data_server_frames_events_for_any_length() -> None:
