@@ -242,6 +242,13 @@ class UserDataStream:
                                 raise
                 finally:
                     conns._switch.release()
+            if time.monotonic() >= deadline:
+                raise ConnectionClosedError(
+                    "no stable connection to subscribe on within the client's timeout "
+                    "(it was being replaced all along)",
+                    method="userDataStream.subscribe",
+                    sent=False,
+                )
             conns.wait_link("userDataStream.subscribe", ident, deadline, None)
 
     def _subscribe(self) -> tuple[int, bool]:
