@@ -31,10 +31,11 @@ from .memory import measure_idle_rss, measure_pending
 from .ops import make_credentials
 from .report import FLOOR, OURS, PEER_NAMES, evaluate_targets, render
 from .servers import ServerProcess
+from .userdata import measure_userdata, render_userdata
 
 __all__ = ["MODES", "Mode", "main", "run"]
 
-MEASURES = ("latency", "parse", "memory", "signing", "connections")
+MEASURES = ("latency", "parse", "memory", "signing", "connections", "userdata")
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 
 
@@ -56,6 +57,8 @@ class Mode:
     idle_clients: tuple[str, ...] = field(default=(FLOOR, OURS, *PEER_NAMES))
     #: Drops healed and rotations made by the connection measure.
     connection_rounds: int = 10
+    #: User Data Stream measure: events flooded, and events paced (1 ms apart) for latency.
+    userdata_events: tuple[int, int] = (50_000, 2000)
 
 
 MODES: dict[str, Mode] = {
@@ -87,6 +90,7 @@ MODES: dict[str, Mode] = {
         signing_budget_s=0.0,
         idle_clients=(OURS,),
         connection_rounds=2,
+        userdata_events=(300, 30),
     ),
     "quick": Mode(
         "quick",
@@ -140,6 +144,7 @@ MODES: dict[str, Mode] = {
         pending_limit_s=40,
         servers=("canned", "canned-tls", "exchange"),
         connection_rounds=30,
+        userdata_events=(200_000, 5000),
         parse_budget_s=2.0,
         signing_budget_s=1.0,
     ),
@@ -258,6 +263,12 @@ def run(
         finally:
             srv.close()
             os.environ.pop(CA_ENV, None)
+    if "userdata" in measures:
+        flood, paced = mode.userdata_events
+        progress(f"user data: {flood} events flooded, {paced} paced")
+        results["userdata"] = measure_userdata(
+            flood=flood, paced=paced, repeats=mode.repeats, peers=peers, skipped=skipped, progress=progress
+        )
     if "parse" in measures:
         progress("parse cost")
         results["parse"] = measure_parse(mode.parse_budget_s, skipped, sdk="binance-sdk-spot" in peers)
@@ -324,6 +335,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         baselines = [stack.enter_context(exported(args.baseline))] if args.baseline else []
         results = run(mode, peers=peers, measures=measures, quiet=args.quiet, baselines=baselines)
     print(render(results))
+    if "userdata" in results:
+        print(render_userdata(results["userdata"]))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")

@@ -40,6 +40,8 @@ from ._governor import RateGovernor, RateLimitUsage
 from ._ratelimits import RateLimit
 from ._resolve import CancelReplaceResolution
 from ._response import Response
+from ._tracker import AccountTracker, TrackedBalance, TrackedOrder
+from ._userdata import EventsLostError, StreamGap, UserDataStream
 
 __version__ = "0.1.0"
 
@@ -47,6 +49,7 @@ __all__ = [
     "PRODUCTION_URL",
     "TESTNET_URL",
     "APIError",
+    "AccountTracker",
     "AttemptBudget",
     "CancelReplaceResolution",
     "BadRequestError",
@@ -58,6 +61,7 @@ __all__ = [
     "ConnectionClosedError",
     "ConnectionEvent",
     "ConnectionEventKind",
+    "EventsLostError",
     "ExecutionUnknownError",
     "IPBannedError",
     "InsecureTransportError",
@@ -72,7 +76,11 @@ __all__ = [
     "ResolveTimeoutError",
     "Response",
     "ServerError",
+    "StreamGap",
+    "TrackedBalance",
+    "TrackedOrder",
     "UnauthorizedError",
+    "UserDataStream",
     "WAFBlockedError",
     "add_stderr_logger",
     "structure",

@@ -43,6 +43,7 @@ from ._request import forked as is_forked
 from ._resolve import ResolveUnknown
 from ._signing import ED25519, Secret, Signer, redact
 from ._transport import Transport, resolve_proxy
+from ._userdata_client import UserDataMixin
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ DEFAULT_TIMEOUT = 10.0
 _MICROSECOND_TIMES = 10**14
 
 
-class Client(RequestPath, ResolveUnknown, AllMethods):
+class Client(RequestPath, ResolveUnknown, AllMethods, UserDataMixin):
     """A blocking client for the Binance Spot WebSocket API over one connection.
 
     ``url`` defaults to production; ``testnet=True`` picks the spot testnet; any ``ws://`` or
@@ -346,7 +347,7 @@ class Client(RequestPath, ResolveUnknown, AllMethods):
         transport = Transport(
             self.url,
             on_text=functools.partial(self._on_text, link),  # no Python frame per message
-            on_lost=lambda reason: self._conns.lost(link, reason),
+            on_lost=lambda reason: self._link_lost(link, reason),
             connect_timeout=self._connect_timeout,
             ssl_context=self._ssl_context,
             proxy=resolve_proxy(self.url, self._proxy),
@@ -544,6 +545,13 @@ class Client(RequestPath, ResolveUnknown, AllMethods):
                     request_id,
                     frame.get("status"),
                 )
+            return
+        if "subscriptionId" in frame:
+            router = self._user_data_router
+            if router is not None:
+                router.route(link, frame)
+            else:
+                logger.debug("user data event without a stream: %r", _event_type(frame))
             return
         if "event" in frame:
             kind = _event_type(frame)

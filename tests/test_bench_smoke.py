@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from bench import run as bench_run
+from bench import userdata as bench_userdata
 from bench.ops import Credentials
 from bench.peers import TASKS_SUFFIX, _threads_on_loop, peer_import_error
 from bench.report import FLOOR, OURS, PEER_NAMES, REF, percentile, render
@@ -150,6 +151,31 @@ def test_tiny_run_checks_every_target_and_renders(tiny_results: dict[str, Any]) 
     text = render(tiny_results)
     assert "Sequential round trip" in text and "Targets" in text
     json.dumps(tiny_results)
+
+
+def test_tiny_run_measures_the_user_data_stream(tiny_results: dict[str, Any]) -> None:
+    userdata = tiny_results["userdata"]
+    flood, paced = bench_run.MODES["tiny"].userdata_events
+    assert (userdata["flood"], userdata["paced"]) == (flood, paced)
+    clients = userdata["clients"]
+    for name in (bench_userdata.FLOOR, bench_userdata.OURS_ITER, bench_userdata.OURS_CB):
+        entry = clients[name]
+        assert entry["events_per_s"] > 0 and 0 < entry["p50_us"] <= entry["p99_us"]
+    if peer_import_error("binance-sdk-spot") is None:
+        assert clients["binance-sdk-spot"]["events_per_s"] > 0
+    text = bench_userdata.render_userdata(userdata)
+    assert "User Data Stream" in text and "rate/floor" in text
+
+
+def test_the_user_data_server_frames_events_for_any_length() -> None:
+    small = bench_userdata._frame(b"x" * 10)
+    assert small[:2] == bytes((0x81, 10))
+    medium = bench_userdata._frame(b"x" * 700)
+    assert medium[:4] == bytes((0x81, 126)) + (700).to_bytes(2, "big")
+    large = bench_userdata._frame(b"x" * 70000)
+    assert large[:2] == bytes((0x81, 127)) and int.from_bytes(large[2:10], "big") == 70000
+    event = json.loads(bench_userdata._event_frame(123)[4:])
+    assert event["event"]["E"] == 123 and event["subscriptionId"] == 0
 
 
 def test_the_command_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

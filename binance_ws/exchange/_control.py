@@ -21,6 +21,7 @@ from ._links import LinkTable
 
 if TYPE_CHECKING:
     from ._server import Session
+    from ._userdata import UserDataHub
 
 __all__ = ["ExchangeControls"]
 
@@ -30,6 +31,7 @@ class ExchangeControls:
 
     faults: FaultPlan
     _links: LinkTable
+    user_data: UserDataHub
 
     if TYPE_CHECKING:
 
@@ -68,6 +70,32 @@ class ExchangeControls:
                     close_in_background(session.conn, 1001, "server shutdown")
 
             self._later(close_after, close_all)
+
+    def send_user_event(
+        self,
+        event: dict[str, object],
+        *,
+        subscription_id: int | None = None,
+        connection: str | None = None,
+    ) -> int:
+        """Push ``{"subscriptionId": n, "event": event}`` as is, for each active subscription.
+
+        For a test to send what the engine never makes (an event type from the future, odd
+        values). ``subscription_id``: only that id; ``connection``: only connections with
+        this tag. Delivered in order with the engine's events. Returns how many were sent.
+        """
+        tag = _tag(connection)
+        sent = 0
+        hub = self.user_data
+        with hub._deliver_lock:
+            for session in self.sessions():
+                if tag is not None and session.tag != tag:
+                    continue
+                for sid in sorted(session.subscriptions):
+                    if subscription_id is None or sid == subscription_id:
+                        session.send(_json.dumps({"subscriptionId": sid, "event": event}))
+                        sent += 1
+        return sent
 
     def drop_all_connections(self, *, connection: str | None = None) -> int:
         """Cut client connections at once (TCP close, no close frame); returns how many.

@@ -103,8 +103,10 @@ class Engine(OrderListsMixin):
         order = self.create(tx, account_id, req, order_list_id=order_list_id)
         order.orig_qty = qty
         self.hold(tx, order, asset, amount)
+        index = len(tx.events)
         self.report(tx, order, "NEW")
         self.start(tx, order)
+        self.started(tx, order, index)
         return order
 
     def test(self, account_id: str, params: Mapping[str, Any], *, sor: bool = False) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from . import _errors
 from ._accounts import MARKET_MAKER, MARKET_MAKER_BALANCE, Account
 from ._errors import ExchangeError
-from ._events import account_position, execution_report
+from ._events import account_position, execution_report, with_working
 from ._market import AVG_PRICE_MINS, MAX_NUM_ALGO_ORDERS, MAX_NUM_ORDERS
 from ._orders import ZERO, AccountTrade, Allocation, Order, OrderList, PreventedMatch
 from ._validation import OrderRequest, filter_failure, floor_step
@@ -157,6 +157,13 @@ class EngineState:
             else:
                 return
         logger.warning("stopped following up an operation after %d steps", MAX_FOLLOW_UPS)
+
+    def started(self, tx: Tx, order: Order, index: int) -> None:
+        """Complete the NEW report at ``tx.events[index]`` once ``order`` was started."""
+        if order.working_time != -1 and order.working_time <= tx.now:
+            account_id, event = tx.events[index]
+            if event.get("x") == "NEW" and "W" not in event:
+                tx.events[index] = (account_id, with_working(event, order.working_time))
 
     def report(self, tx: Tx, order: Order, exec_type: str, **fields: Any) -> int:
         """Queue an executionReport for ``order``; returns its execution id."""

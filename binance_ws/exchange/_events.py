@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ._accounts import Account
     from ._orders import Order, OrderList
 
-__all__ = ["account_position", "execution_report", "list_status"]
+__all__ = ["account_position", "execution_report", "list_status", "with_working"]
 
 
 def execution_report(
@@ -33,8 +33,15 @@ def execution_report(
     trade_id: int = -1,
     is_maker: bool = False,
     reject_reason: str = "NONE",
+    prevention: tuple[Decimal, int, int, str, Decimal] | None = None,
 ) -> dict[str, Any]:
-    """One ``executionReport``: the order's state after ``exec_type`` happened to it."""
+    """One ``executionReport``: the order's state after ``exec_type`` happened to it.
+
+    Keys in the order of Binance's example (``v`` after ``t``, ``V`` last), the conditional
+    keys (``W`` among them) in the order the docs list them. ``prevention``: (last
+    prevented quantity, trade group id, counter order id, counter symbol, price) of a
+    self-trade prevention (execution type TRADE_PREVENTION).
+    """
     event: dict[str, Any] = {
         "e": "executionReport",
         "E": now,
@@ -60,15 +67,21 @@ def execution_report(
         "N": commission_asset,
         "T": now,
         "t": trade_id,
-        "I": execution_id,
-        "w": order.is_open and order.is_working,
-        "m": is_maker,
-        "M": False,
-        "O": order.time,
-        "Z": fmt(order.cum_quote),
-        "Y": fmt(last_price * last_qty),
-        "Q": fmt(order.orig_quote_order_qty),
     }
+    if order.prevented_match_id is not None:
+        event["v"] = order.prevented_match_id
+    event.update(
+        {
+            "I": execution_id,
+            "w": order.is_open and order.is_working,
+            "m": is_maker,
+            "M": False,
+            "O": order.time,
+            "Z": fmt(order.cum_quote),
+            "Y": fmt(last_price * last_qty),
+            "Q": fmt(order.orig_quote_order_qty),
+        }
+    )
     if order.trailing_delta is not None:
         event["d"] = order.trailing_delta
         event["D"] = order.trailing_time
@@ -77,11 +90,18 @@ def execution_report(
     if order.strategy_type is not None:
         event["J"] = order.strategy_type
     if order.prevented_match_id is not None:
-        event["v"] = order.prevented_match_id
         event["A"] = fmt(order.prevented_quantity)
+    if prevention is not None:
+        qty, group, counter_id, counter_symbol, price = prevention
+        event["B"] = fmt(qty)
+        event["u"] = group
+        event["U"] = counter_id
+        event["Cs"] = counter_symbol
+        event["pl"] = fmt(qty)
+        event["pL"] = fmt(price)
+        event["pY"] = fmt(qty * price)
     if order.working_time != -1:
         event["W"] = order.working_time
-    event["V"] = order.stp_mode
     if order.used_sor:
         event["k"] = "SOR"
         event["uS"] = True
@@ -93,7 +113,27 @@ def execution_report(
         event["gp"] = fmt(order.price)
     if order.expiry_reason is not None:
         event["eR"] = order.expiry_reason
+    event["V"] = order.stp_mode
     return event
+
+
+# Keys an executionReport carries after "W", in order.
+_AFTER_W = ("b", "a", "k", "uS", "gP", "gOT", "gOV", "gp", "eR", "V")
+
+
+def with_working(event: dict[str, Any], working_time: int) -> dict[str, Any]:
+    """The NEW report of an order that started working right away (``w`` true, ``W`` in place).
+
+    The engine reports NEW before it starts the order, so the report is completed after.
+    """
+    out: dict[str, Any] = {}
+    for key, value in event.items():
+        if key in _AFTER_W and "W" not in out:
+            out["W"] = working_time
+        out[key] = value
+    out["w"] = True
+    out.setdefault("W", working_time)
+    return out
 
 
 def account_position(account: Account, assets: Iterable[str], now: int) -> dict[str, Any]:

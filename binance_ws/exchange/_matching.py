@@ -113,13 +113,18 @@ class EngineCore(EngineState):
         if order.order_list_id != -1:
             tx.later.append(functools.partial(self.on_list_order_done, tx, order))
 
-    def expire(self, tx: Tx, order: Order, reason: str | None, status: str = "EXPIRED") -> None:
-        """End an order the exchange's rules stop (``reason``: its expiryReason, if any)."""
+    def expire(
+        self, tx: Tx, order: Order, reason: str | None, status: str = "EXPIRED", **fields: Any
+    ) -> None:
+        """End an order the exchange's rules stop (``reason``: its expiryReason, if any).
+
+        ``fields``: more of the executionReport (``prevention=`` for self-trade prevention).
+        """
         order.status = status
         order.expiry_reason = reason
         order.update_time = tx.now
         self.take_off(order)
-        self.report(tx, order, "TRADE_PREVENTION" if status == "EXPIRED_IN_MATCH" else "EXPIRED")
+        self.report(tx, order, "TRADE_PREVENTION" if status == "EXPIRED_IN_MATCH" else "EXPIRED", **fields)
         self.finish(tx, order)
 
     def cancel_order(self, tx: Tx, order: Order, new_client_id: str | None) -> str:
@@ -185,11 +190,13 @@ class EngineCore(EngineState):
             maker.on_book = False
             maker.prevented_match_id = match_id
             maker.prevented_quantity = maker.remaining
-            self.expire(tx, maker, None, status="EXPIRED_IN_MATCH")
+            prevention = (maker.remaining, match_id, taker.order_id, taker.symbol, level.price)
+            self.expire(tx, maker, None, status="EXPIRED_IN_MATCH", prevention=prevention)
         if mode in ("EXPIRE_TAKER", "EXPIRE_BOTH", "DECREMENT"):
             taker.prevented_match_id = match_id
             taker.prevented_quantity = qty
-            self.expire(tx, taker, None, status="EXPIRED_IN_MATCH")
+            prevention = (qty, match_id, maker.order_id, maker.symbol, level.price)
+            self.expire(tx, taker, None, status="EXPIRED_IN_MATCH", prevention=prevention)
 
     def fill(
         self, tx: Tx, book: Book, taker: Order, maker: Order | None, *, price: Decimal, qty: Decimal

@@ -264,11 +264,13 @@ class OrderListsMixin(EngineCore):
             tx.touch(account_id, asset)
         else:
             self.hold(tx, lst.orders[0], asset, amount)
+        first = len(tx.events)
         for order in lst.orders:
             self.report(tx, order, "NEW")
         tx.events.append((account_id, list_status(lst, tx.now)))
-        for order in lst.orders if working is None else lst.orders[:1]:
+        for i, order in enumerate(lst.orders if working is None else lst.orders[:1]):
             self.start(tx, order)
+            self.started(tx, order, first + i)
         out = lst.status_report()
         if resp_type == "ACK":
             out["orderReports"] = [o.ack(tx.now) for o in lst.orders]
@@ -385,15 +387,17 @@ class OrderListsMixin(EngineCore):
             tx.touch(lst.account_id, asset)
         else:
             self.hold(tx, pending[0], asset, amount)
+        first = len(tx.events)
         for order in pending:
             self.report(tx, order, "NEW")
         tx.events.append((lst.account_id, list_status(lst, tx.now)))
-        for order in pending:
-            tx.later.append(functools.partial(self._start_if_open, tx, order))
+        for i, order in enumerate(pending):
+            tx.later.append(functools.partial(self._start_if_open, tx, order, first + i))
 
-    def _start_if_open(self, tx: Tx, order: Order) -> None:
+    def _start_if_open(self, tx: Tx, order: Order, report: int) -> None:
         if order.is_open:
             self.start(tx, order)
+            self.started(tx, order, report)
 
     @staticmethod
     def _as_request(info: SymbolInfo, order: Order) -> OrderRequest:

@@ -6,9 +6,10 @@ turns any model back into the exact wire JSON. One module per method category.
 
 from __future__ import annotations
 
-from . import account, general, market, session, trading, user_data
+from . import account, events, general, market, session, trading, user_data
 from ._base import WireModel, ms_to_datetime
 from .account import *  # noqa: F403
+from .events import *  # noqa: F403
 from .general import *  # noqa: F403
 from .market import *  # noqa: F403
 from .session import *  # noqa: F403
@@ -24,4 +25,5 @@ __all__ = [  # noqa: PLE0604
     *trading.__all__,
     *account.__all__,
     *user_data.__all__,
+    *events.__all__,
 ]
