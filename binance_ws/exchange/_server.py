@@ -163,7 +163,8 @@ class LocalExchange(ExchangeControls):
     Fault injection for tests (each applies to the next ``times`` requests of ``method``;
     ``"*"`` matches any method): :meth:`fail_next`, :meth:`delay_next`,
     :meth:`garbage_next`, :meth:`drop_next`, :meth:`wrong_id_next`,
-    :meth:`duplicate_id_next`. Connection trouble: :meth:`drop_all_connections`,
+    :meth:`duplicate_id_next`; random faults for every request: :meth:`random_faults`;
+    a stray frame now: :meth:`send_garbage`. Connection trouble: :meth:`drop_all_connections`,
     :meth:`go_half_open`, :meth:`refuse_connections` (attempts are counted in
     :attr:`connection_attempts`), :meth:`send_server_shutdown` and :meth:`restart`. The
     fault methods, drops, half-open and the shutdown event take ``connection=<tag>`` to
@@ -501,6 +502,11 @@ class LocalExchange(ExchangeControls):
             if fault.garbage is not None:
                 session.send(fault.garbage)
         frame = self._answer(session, request_id, method, params, fault)
+        if fault is not None and fault.status is not None and fault.executed:
+            # Executed, and answered as a failure: the caller cannot tell what happened.
+            frame = self._error_frame(
+                f"not-{request_id}" if fault.wrong_id else request_id, _fault_error(fault)
+            )
         copies = 2 if fault is not None and fault.duplicate else 1
         for _ in range(copies):
             if fault is not None and fault.delay > 0:
@@ -518,7 +524,7 @@ class LocalExchange(ExchangeControls):
         limits = self.weights.report(used)
         if fault is not None and fault.wrong_id:
             request_id = f"not-{request_id}"
-        if fault is not None and fault.status is not None:
+        if fault is not None and fault.status is not None and not fault.executed:
             return self._error_frame(request_id, _fault_error(fault), limits if show else None)
         try:
             if refusal is not None:
