@@ -290,12 +290,14 @@ class RequestPath:
             break
         # Not kept while waiting: orjson's bytes carry a 4 KiB buffer, the frame is compact.
         payload = None
+        # The timeout covers the whole call: time spent waiting for a connection counts.
+        left = wait if not deadline else max(0.0, deadline - time.monotonic())
         try:
             if not on_main:
-                if not slot.wait(wait):
+                if not slot.wait(left):
                     raise RequestTimeoutError(method, request_id, wait)
-            elif not slot.wait(min(wait, _WAIT_SLICE)):
-                end = time.monotonic() + wait - _WAIT_SLICE
+            elif not slot.wait(min(left, _WAIT_SLICE)):
+                end = time.monotonic() + left - _WAIT_SLICE
                 while not slot.wait(min(max(end - time.monotonic(), 0.0), _WAIT_SLICE)):
                     if time.monotonic() >= end:
                         raise RequestTimeoutError(method, request_id, wait)
