@@ -2,7 +2,8 @@
 
 One episode at a time, picked at random (seeded): noise on a share of the requests (delays,
 5xx before or after executing, stray frames, wrong and duplicate ids), connection trouble
-(drops, ``serverShutdown``, restarts, half-open links, refused connections) and, with
+(drops, ``serverShutdown``, restarts, half-open links, refused connections, an outage followed
+by slow answers) and, with
 ``rate_limits``, limits lowered far enough that the client's traffic exceeds them. Every
 episode is bounded and ends when the run stops; :meth:`ChaosMonkey.quiet` undoes them all.
 Runs shorter than a minute get proportionally shorter episodes.
@@ -72,6 +73,7 @@ class ChaosMonkey(threading.Thread):
             self.restart,
             self.half_open,
             self.refuse,
+            self.slow_comeback,
         ]
         if rate_limits:
             kinds += [self.order_limit, self.weight_limit]
@@ -158,6 +160,14 @@ class ChaosMonkey(threading.Thread):
         self.ex.refuse_connections(self.rng.uniform(0.3, 2.0), status=self.rng.choice([None, 429, 500, 503]))
         self.ex.drop_all_connections()
         self._hold(0.3, 2.0)
+
+    def slow_comeback(self) -> None:
+        """An outage, then slow answers: calls that waited for the connection wait again."""
+        self.ex.random_faults(delay=self.rng.uniform(0.7, 1.0), max_delay=MAX_DELAY)
+        self.ex.refuse_connections(self.rng.uniform(0.5, 1.5))
+        self.ex.drop_all_connections()
+        self._hold(2.0, 5.0)
+        self.ex.random_faults()
 
     # -- low rate limits -------------------------------------------------------------------
 
