@@ -3,8 +3,8 @@
 One episode at a time, picked at random (seeded): noise on a share of the requests (delays,
 5xx before or after executing, stray frames, wrong and duplicate ids), connection trouble
 (drops, ``serverShutdown``, restarts, half-open links, refused connections, an outage followed
-by slow answers) and, with
-``rate_limits``, limits lowered far enough that the client's traffic exceeds them. Every
+by slow answers) and, with ``rate_limits``, limits lowered far enough that the client's
+traffic exceeds them. Every
 episode is bounded and ends when the run stops; :meth:`ChaosMonkey.quiet` undoes them all.
 Runs shorter than a minute get proportionally shorter episodes.
 """
