@@ -145,6 +145,27 @@ def test_a_call_that_outwaits_the_reconnect_fails_unsent(ex: LocalExchange) -> N
         assert c.ping() is not None
 
 
+def test_the_timeout_covers_the_wait_for_a_new_connection(ex: LocalExchange) -> None:
+    with Client(ex.url, timeout=10) as c:
+        entered = threading.Event()
+
+        def slow_restore(client: Client) -> None:
+            entered.set()
+            threading.Event().wait(1.5)  # a restore that takes its time
+
+        c.add_restore_step(slow_restore)
+        drop(ex)
+        assert entered.wait(5)
+        ex.delay_next("time", 8)  # answered long after the call gave up
+        started = time.monotonic()
+        with pytest.raises(bw.RequestTimeoutError) as info:
+            c.time(timeout=2)
+        took = time.monotonic() - started
+        # 2 s in all, not 2 s more once the connection is back (3.5 s); loose for busy machines.
+        assert took < 3.0 and info.value.timeout == 2
+        assert c.pending_count == 0
+
+
 def test_a_hundred_reconnects_leak_nothing(ex: LocalExchange) -> None:
     baseline_threads = ours()
     fds = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .. import _json
 from ._connections import close_in_background
-from ._faults import Fault, FaultPlan
+from ._faults import Fault, FaultOdds, FaultPlan
 from ._handlers import now_ms
 from ._links import LinkTable
 
@@ -256,6 +256,64 @@ class ExchangeControls:
     def duplicate_id_next(self, method: str, *, times: int = 1, connection: str | None = None) -> None:
         """Answer the next request(s) of ``method`` twice, with the same id (``connection``: a tag)."""
         self.faults.add(method, Fault(duplicate=True), times, connection=_tag(connection))
+
+    def random_faults(
+        self,
+        *,
+        delay: float = 0.0,
+        max_delay: float = 1.0,
+        error: float = 0.0,
+        error_executed: float = 0.0,
+        garbage: float = 0.0,
+        wrong_id: float = 0.0,
+        duplicate: float = 0.0,
+        seed: int | None = None,
+        connection: str | None = None,
+    ) -> None:
+        """Give every request a chance of a fault, until called again (all zero: off).
+
+        Each argument is a probability per request (together at most 1): ``delay`` (a wait
+        of up to ``max_delay`` s), ``error`` (500 or 503 instead of executing),
+        ``error_executed`` (execute, then answer 500 or 503), ``garbage`` (a stray frame
+        first), ``wrong_id`` (the answer carries an id nobody asked for), ``duplicate``
+        (answered twice). Queued faults (:meth:`fail_next`...) still come first. ``seed``
+        makes the draws repeatable; ``connection``: only connections with this tag.
+
+        Example::
+
+            >>> from binance_ws.exchange import LocalExchange
+            >>> with LocalExchange() as ex:
+            ...     ex.random_faults(error=1.0)
+            ...     ex.faults.take("ping").status in (500, 503)
+            ...     ex.random_faults()
+            ...     ex.faults.take("ping") is None
+            True
+            True
+        """
+        odds = FaultOdds(
+            delay=delay,
+            max_delay=max_delay,
+            error=error,
+            error_executed=error_executed,
+            garbage=garbage,
+            wrong_id=wrong_id,
+            duplicate=duplicate,
+        )
+        off = not any((delay, error, error_executed, garbage, wrong_id, duplicate))
+        self.faults.set_odds(None if off else odds, connection=_tag(connection), seed=seed)
+
+    def send_garbage(self, frame: str | bytes = "}{ not json", *, connection: str | None = None) -> int:
+        """Push ``frame`` (bytes: a binary frame) to every connection now; returns how many.
+
+        A frame no request asked for, between answers. ``connection``: only those with this tag.
+        """
+        if not isinstance(frame, (str, bytes)):
+            raise TypeError(f"frame must be str or bytes, got {type(frame).__name__}")
+        tag = _tag(connection)
+        sessions = [s for s in self.sessions() if tag is None or s.tag == tag]
+        for session in sessions:
+            session.send(frame)
+        return len(sessions)
 
 
 def _tag(connection: str | None) -> str | None:

@@ -29,8 +29,6 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
-import attrs
-
 from .. import _json
 from .._spec import METHODS
 from .._weights import failure_weight_refund, request_weight
@@ -175,7 +173,8 @@ class LocalExchange(ExchangeControls):
     Fault injection for tests (each applies to the next ``times`` requests of ``method``;
     ``"*"`` matches any method): :meth:`fail_next`, :meth:`delay_next`,
     :meth:`garbage_next`, :meth:`drop_next`, :meth:`wrong_id_next`,
-    :meth:`duplicate_id_next`. Connection trouble: :meth:`drop_all_connections`,
+    :meth:`duplicate_id_next`; random faults for every request: :meth:`random_faults`;
+    a stray frame now: :meth:`send_garbage`. Connection trouble: :meth:`drop_all_connections`,
     :meth:`go_half_open`, :meth:`refuse_connections` (attempts are counted in
     :attr:`connection_attempts`), :meth:`send_server_shutdown` and :meth:`restart`. The
     fault methods, drops, half-open and the shutdown event take ``connection=<tag>`` to
@@ -525,6 +524,11 @@ class LocalExchange(ExchangeControls):
             if fault.garbage is not None:
                 session.send(fault.garbage)
         frame = self._answer(session, request_id, method, params, fault)
+        if fault is not None and fault.status is not None and fault.executed:
+            # Executed, and answered as a failure: the caller cannot tell what happened.
+            frame = self._error_frame(
+                f"not-{request_id}" if fault.wrong_id else request_id, _fault_error(fault)
+            )
         copies = 2 if fault is not None and fault.duplicate else 1
         for _ in range(copies):
             if fault is not None and fault.delay > 0:
@@ -539,22 +543,16 @@ class LocalExchange(ExchangeControls):
         method: str,
         raw: dict[str, Any],
         fault: Fault | None,
-        *,
-        charged: bool = False,
     ) -> str:
         spec = METHODS.get(method)
         params = normalize_params(spec, raw)
         show = params.get("returnRateLimits", session.return_rate_limits) is not False
-        weight = 0 if charged else request_weight(method, params)
+        weight = request_weight(method, params)
         used, refusal = self.weights.charge(session.ip, weight)
         limits = self.weights.report(used)
         if fault is not None and fault.wrong_id:
             request_id = f"not-{request_id}"
-        if fault is not None and fault.status is not None:
-            if not fault.executed:
-                return self._error_frame(request_id, _fault_error(fault), limits if show else None)
-            # Handled as usual below, then answered with the error instead.
-            self._answer(session, request_id, method, raw, attrs.evolve(fault, status=None), charged=True)
+        if fault is not None and fault.status is not None and not fault.executed:
             return self._error_frame(request_id, _fault_error(fault), limits if show else None)
         try:
             if refusal is not None:
