@@ -166,7 +166,8 @@ class Client(RequestPath, ResolveUnknown, AllMethods, UserDataMixin):
         # First, before anything can raise: a traceback's recorded locals (Sentry, pytest
         # --showlocals) must show masked holders here, never the secret, PEM or password.
         hidden = (Secret.wrap(api_secret), Secret.wrap(private_key), Secret.wrap(private_key_password))
-        del api_secret, private_key, private_key_password
+        proxy_url = Secret.wrap(proxy)  # may carry user:password
+        del api_secret, private_key, private_key_password, proxy
         if url is not None and testnet:
             raise InvalidParameterError("testnet", "give either url= or testnet=True, not both")
         url = url if url is not None else (TESTNET_URL if testnet else PRODUCTION_URL)
@@ -195,13 +196,14 @@ class Client(RequestPath, ResolveUnknown, AllMethods, UserDataMixin):
             raise InvalidParameterError(
                 "ssl_context", f"expected an ssl.SSLContext, got {type(ssl_context).__name__}"
             )
-        if proxy is not None and not proxy.startswith(("http://", "https://")):
+        if proxy_url is not None and not proxy_url.reveal().startswith(("http://", "https://")):
             raise InvalidParameterError(
                 "proxy",
-                f"only HTTP CONNECT proxies are supported: 'http://[user:password@]host:port', got a {proxy.split(':', 1)[0]!r} proxy",
+                "only HTTP CONNECT proxies are supported: 'http://[user:password@]host:port', "
+                f"got a {proxy_url.reveal().split(':', 1)[0]!r} proxy",
             )
         self._ssl_context = ssl_context
-        self._proxy = proxy
+        self._proxy: str | None = None if proxy_url is None else proxy_url.reveal()
         self._signer: Signer | None = resolve_signer(api_key, *hidden, from_env=credentials_from_env)
         self._recv_window = None if recv_window is None else validate_recv_window(recv_window)
         if auto_logon and (self._signer is None or self._signer.key_type != ED25519):

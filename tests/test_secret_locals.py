@@ -151,6 +151,17 @@ def test_an_early_error_in_the_constructor_hides_the_hmac_secret(exchange: Local
     _assert_hidden(exc, [secret])
 
 
+def test_a_constructor_error_hides_the_proxy_password() -> None:
+    password = "proxy-pw-8f2c1e"
+    exc = _raised(
+        lambda: Client(
+            "ws://127.0.0.1:9/ws-api/v3", proxy=f"http://user:{password}@10.0.0.1:3128", timeout=-1
+        )
+    )
+    assert type(exc) is InvalidParameterError and exc.param == "timeout"
+    _assert_hidden(exc, [password])
+
+
 def test_credentials_from_the_environment(exchange: LocalExchange, monkeypatch: pytest.MonkeyPatch) -> None:
     pem = _encrypted(exchange.keys.rsa.private_key_pem)
     monkeypatch.setenv("BINANCE_API_KEY", exchange.keys.rsa.api_key)
