@@ -207,6 +207,7 @@ class RateGovernor:
         #: After a 429/418: (time.monotonic() until which nothing is sent, the server's
         #: error, whether only order placements are held).
         self._hold: tuple[float, RateLimitedError, bool] | None = None
+        self._resync_cache: dict[tuple[Any, ...], _Bucket] = {}
 
     # -- clock -----------------------------------------------------------------------------
 
@@ -412,10 +413,11 @@ class RateGovernor:
                 for bucket in self._weights:
                     bucket.pending = bucket.pending - weight if bucket.pending > weight else 0
                 return
-            now = self._now()
+            now = self._clock() + self._offset - self.margin
             for bucket in self._weights:
-                bucket.roll(now)
-                bucket.pending = max(bucket.pending - weight, 0)
+                if now >= bucket.reset_at:
+                    bucket.roll(now)
+                bucket.pending = bucket.pending - weight if bucket.pending > weight else 0
                 if success and refund and int(at // bucket.length) == bucket.window:
                     bucket.used = max(bucket.used - refund, 0)
                     bucket.seen = max(bucket.seen - refund, 0)
@@ -448,13 +450,31 @@ class RateGovernor:
     def _resync(self, raw: Any, account: str, now: float, at: float) -> None:
         if not isinstance(raw, (list, tuple)):  # a JSON array; anything else is no report
             return
+        cache = self._resync_cache
         for entry in raw:
             if type(entry) is not dict:
                 continue
-            bucket = self._bucket_for(entry, account)
-            if bucket is None:
+            # Every response reports the same few limits: found by their identity, once
+            # checked, rather than validated again on every answer.
+            kind, limit = entry.get("rateLimitType"), entry.get("limit")
+            key = (
+                kind,
+                entry.get("interval"),
+                entry.get("intervalNum"),
+                limit,
+                account if kind == "ORDERS" else "",
+            )
+            try:
+                bucket = cache.get(key)
+            except TypeError:  # an unhashable value: no report of a limit
                 continue
-            bucket.roll(now)
+            if bucket is None or bucket.limit != limit:
+                bucket = self._bucket_for(entry, account)
+                if bucket is None:
+                    continue
+                cache[key] = bucket
+            if now >= bucket.reset_at:
+                bucket.roll(now)
             count = entry.get("count")
             # An answer to a request reserved in an earlier window may report that window.
             if type(count) is not int or int(at // bucket.length) != bucket.window:

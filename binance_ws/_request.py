@@ -161,10 +161,14 @@ class RequestPath:
         spec = METHODS.get(method[3:] if method.startswith("v3/") else method)
         started = time.time()
         try:
+            frame = self._roundtrip(method, params, timeout)
+        except (ServerError, ConnectionClosedError) as exc:
             if spec is not None and spec.read_only and self._retry_reads:
-                frame = self._read_with_retry(method, params, timeout, None)
+                frame = self._retry_read(exc, method, params, timeout=timeout, started=started, typed=None)
             else:
-                frame = self._roundtrip(method, params, timeout)
+                if spec is not None and spec.changes_state and params:
+                    note_sent(exc, method, params, started)
+                raise
         except ExecutionUnknownError as exc:
             if spec is not None and spec.changes_state and params:
                 note_sent(exc, method, params, started)
@@ -208,14 +212,20 @@ class RequestPath:
             self._sign(spec, wire_params)
         started = time.time()
         try:
-            if spec.read_only and self._retry_reads:
-                frame = self._read_with_retry(wire, wire_params, timeout, params)
-            else:
-                frame = self._roundtrip(wire, wire_params, timeout)
+            frame = self._roundtrip(wire, wire_params, timeout)
         except UnauthorizedError:
             # 401: the server dropped the session key; sign each request again.
             self._set_session_key(None)
             raise
+        except (ServerError, ConnectionClosedError) as exc:
+            if spec.read_only and self._retry_reads:
+                frame = self._retry_read(
+                    exc, wire, wire_params, timeout=timeout, started=started, typed=params
+                )
+            else:
+                if spec.changes_state:
+                    note_sent(exc, wire, wire_params, started)
+                raise
         except ExecutionUnknownError as exc:
             if spec.changes_state:
                 note_sent(exc, wire, wire_params, started)
@@ -227,35 +237,34 @@ class RequestPath:
             return result
         return self._decode(wire, result, result_type)
 
-    def _read_with_retry(
+    def _retry_read(
         self,
+        first: ServerError | ConnectionClosedError,
         method: str,
         params: Mapping[str, Any] | None,
+        *,
         timeout: float | None,
+        started: float,
         typed: Mapping[str, Any] | None,
     ) -> dict[str, Any]:
-        """A read-only request, sent once more after a 5xx or a lost connection.
+        """Send a read-only request once more after ``first`` (a 5xx or a lost connection).
 
-        Within the call's own timeout; after a drop the retry waits for the reconnect.
-        ``typed``: the caller's params of a typed call, signed afresh for the retry (the
-        first timestamp may be stale by then); a raw request goes again as it was.
+        Within what is left of the call's own timeout (``started``: time.time() before the
+        first try); after a drop the retry waits for the reconnect. ``typed``: the caller's
+        params of a typed call, signed afresh (the first timestamp may be stale by then); a
+        raw request goes again as it was. Raises ``first`` when no retry can be made.
         """
+        # A drop is retried on the next connection: none comes without reconnect, and a
+        # restore step's connection is the one that just failed.
+        conns = self._conns
+        if isinstance(first, ConnectionClosedError) and (
+            not first.sent or not conns.reconnect or threading.get_ident() == conns.restore_ident
+        ):
+            raise first
         wait = self.timeout if timeout is None else validate_timeout(timeout)
-        deadline = time.monotonic() + wait
-        try:
-            return self._roundtrip(method, params, wait)
-        except (ServerError, ConnectionClosedError) as exc:
-            # A drop is retried on the next connection: none comes without reconnect, and a
-            # restore step's connection is the one that just failed.
-            conns = self._conns
-            if isinstance(exc, ConnectionClosedError) and (
-                not exc.sent or not conns.reconnect or threading.get_ident() == conns.restore_ident
-            ):
-                raise
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise
-            first = exc
+        left = wait - max(time.time() - started, 0.0)
+        if left <= 0:
+            raise first
         logger.info("%s: %s; sending the read-only request once more", method, type(first).__name__)
         spec = METHODS.get(method)
         if typed is not None and spec is not None and spec.signed:
@@ -325,22 +334,26 @@ class RequestPath:
     def _roundtrip(
         self, method: str, params: Mapping[str, Any] | None, timeout: float | None
     ) -> dict[str, Any]:
-        if forked(self._forks):
+        if self._forks != _Forks.count:  # forked(), inline: this runs on every request
             raise ClientClosedError(
                 f"{method}: this client was connected in another process; create a new Client"
             )
         wait = self.timeout if timeout is None else validate_timeout(timeout)
         ident = threading.get_ident()
         on_main = ident == _MAIN_THREAD
-        spec = spec_for(method)
-        weight = request_weight(method if spec is None else spec, params)
+        spec = METHODS.get(method) or spec_for(method)
+        if spec is not None and spec.fixed_weight is not None:
+            weight, refund = spec.fixed_weight, spec.fixed_refund
+        else:
+            weight = request_weight(method if spec is None else spec, params)
+            refund = failure_weight_refund(spec, weight)
         orders = 0 if spec is None else spec.unfilled_order_count
         governor = self._governor
         started = time.monotonic()
         token = governor.acquire(
             weight,
             orders,
-            refund=failure_weight_refund(spec, weight),
+            refund=refund,
             account=self._account,
             mode=self._rate_limit,
             # The timeout bounds the whole call: what the governor waits leaves the answer

@@ -79,6 +79,12 @@ class MethodSpec:
         object.__setattr__(self, "changes_state", changes)
         read_only = not changes and self.category not in ("session", "user_data_stream")
         object.__setattr__(self, "read_only", read_only)
+        fixed = None if self.weight_rule is not None else (self.weight if self.weight is not None else 1)
+        object.__setattr__(self, "fixed_weight", fixed)
+        refund = 0
+        if fixed is not None and self.weight_on_success is not None:
+            refund = max(fixed - self.weight_on_success, 0)
+        object.__setattr__(self, "fixed_refund", refund)
 
     @property
     def python_name(self) -> str:
@@ -91,6 +97,10 @@ class MethodSpec:
     changes_state: bool = attrs.field(init=False, repr=False, eq=False)
     #: Whether the method changes nothing at all: no order, no session, no subscription.
     read_only: bool = attrs.field(init=False, repr=False, eq=False)
+    #: The request weight when no rule makes it depend on the params (else None), and what a
+    #: success gives back of it: the governor's per-request arithmetic, done once.
+    fixed_weight: int | None = attrs.field(init=False, repr=False, eq=False)
+    fixed_refund: int = attrs.field(init=False, repr=False, eq=False)
 
     def prepare(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Validate caller params (wire names) and encode them for the wire; drops ``None``.

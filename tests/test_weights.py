@@ -140,3 +140,15 @@ def test_the_exchange_charges_request_weight(
     _ex, client = wire
     before = _count(client, "ping", {})
     assert _count(client, method, params) - before == weight
+
+
+def test_the_precomputed_fixed_weights_agree_with_request_weight() -> None:
+    from binance_ws._spec import METHODS
+    from binance_ws._weights import failure_weight_refund
+
+    for wire, spec in METHODS.items():
+        if spec.fixed_weight is None:
+            assert spec.weight_rule is not None, wire
+            continue
+        assert spec.fixed_weight == request_weight(spec, {}), wire
+        assert spec.fixed_refund == failure_weight_refund(spec, spec.fixed_weight), wire
