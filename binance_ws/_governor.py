@@ -261,21 +261,29 @@ class RateGovernor:
         if hold is not None:
             self._check_hold(hold, method, orders > 0)
         with self._lock:
-            now = self._clock() + self._offset - self.margin
-            if not self._queue and not orders:
-                # The hot path: plenty of headroom, no order count, nobody waiting.
+            if not self._queue:
+                # The hot path, inline: nobody waiting, and the request fits (or is only counted).
+                now = self._clock() + self._offset - self.margin
+                fits = True
                 for bucket in self._weights:
                     if now >= bucket.reset_at:
                         bucket.roll(now)
-                    if bucket.used + weight > bucket.limit and mode is not None:
-                        break
-                else:
+                    if weight and bucket.used + weight > bucket.limit:
+                        fits = False
+                order_buckets = (self._orders.get(account) or self._order_buckets(account)) if orders else ()
+                for bucket in order_buckets:
+                    if now >= bucket.reset_at:
+                        bucket.roll(now)
+                    if bucket.used + orders > bucket.limit:
+                        fits = False
+                if fits or mode is None:
                     for bucket in self._weights:
                         bucket.used += weight
                         bucket.pending += weight
-                    return (weight, 0, refund, account, now)
-            elif not self._queue and (mode is None or self._blocking(now, weight, orders, account) is None):
-                return self._charge(now, weight, orders, refund, account)
+                    for bucket in order_buckets:
+                        bucket.used += orders
+                        bucket.pending += orders
+                    return (weight, orders, refund, account, now)
         return self._wait_turn(
             weight=weight,
             orders=orders,
@@ -423,8 +431,9 @@ class RateGovernor:
                     bucket.seen = max(bucket.seen - refund, 0)
             if orders:
                 for bucket in self._order_buckets(account):
-                    bucket.roll(now)
-                    bucket.pending = max(bucket.pending - orders, 0)
+                    if now >= bucket.reset_at:
+                        bucket.roll(now)
+                    bucket.pending = bucket.pending - orders if bucket.pending > orders else 0
             if raw_limits:
                 self._resync(raw_limits, account, now, at)
             if self._queue:
