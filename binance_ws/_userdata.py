@@ -58,21 +58,30 @@ def _now_ms() -> int:
 
 
 class EventsLostError(BinanceWSError):
-    """Events were dropped because the stream's buffer was full (the consumer was too slow).
+    """Events were dropped because a queue of the stream was full (its consumer was too slow).
 
-    Raised by the iterator (and :meth:`UserDataStream.get`) at the place of the gap: the
-    events before it were delivered, iterating again goes on with the ones after it.
+    ``where`` is ``"buffer"`` when the iterator's buffer overflowed: raised by the iterator
+    (and :meth:`UserDataStream.get`) at the place of the gap; the events before it were
+    delivered, iterating again goes on with the ones after it. It is ``"handlers"`` when
+    the handlers' queue overflowed: then it is not raised but given to the
+    :meth:`UserDataStream.on_lost` handlers, at the place of the gap in the handlers' order.
     ``count`` events were lost; ``first_time`` / ``last_time`` are their event times (ms).
     """
 
-    def __init__(self, count: int, first_time: int | None, last_time: int | None) -> None:
-        super().__init__(
-            f"{count} user data events were lost: the stream's buffer was full "
-            "(consume faster, or pass a larger buffer_size= to user_data())"
+    def __init__(
+        self, count: int, first_time: int | None, last_time: int | None, *, where: str = "buffer"
+    ) -> None:
+        fix = (
+            "make the handlers faster, or pass a larger handler_queue_size= to user_data()"
+            if where == "handlers"
+            else "consume faster, or pass a larger buffer_size= to user_data()"
         )
+        queue = "the handlers' queue" if where == "handlers" else "the stream's buffer"
+        super().__init__(f"{count} user data events were lost: {queue} was full ({fix})")
         self.count = count
         self.first_time = first_time
         self.last_time = last_time
+        self.where = where
 
     @property
     def first_datetime(self) -> dt.datetime | None:
@@ -98,8 +107,8 @@ class _Lost:
             if self.first_time is None:
                 self.first_time = event_time
 
-    def error(self) -> EventsLostError:
-        return EventsLostError(self.count, self.first_time, self.last_time)
+    def error(self, where: str = "buffer") -> EventsLostError:
+        return EventsLostError(self.count, self.first_time, self.last_time, where=where)
 
 
 @attrs.frozen
@@ -127,12 +136,22 @@ class StreamGap:
 Handler = Callable[[Any], object]
 
 
+def _drop(queue: collections.deque[Any], when: Any) -> None:
+    """Record one lost event at the end of ``queue``: a new gap, or the one already there."""
+    last = queue[-1] if queue else None
+    if type(last) is _Lost:
+        last.add(when)
+    else:
+        queue.append(_Lost(when))
+
+
 class UserDataStream:
     """The User Data Stream of one account on the client's connection (see ``Client.user_data``).
 
     Iterate it (``for event in stream``) or call :meth:`get`; register handlers with
-    :meth:`on`, :meth:`on_any` and :meth:`on_gap`. Both can be used together: every event
-    goes to the handlers and to the iterator's buffer. The iterator yields typed events
+    :meth:`on`, :meth:`on_any`, :meth:`on_gap` and :meth:`on_lost`. Both can be used
+    together: every event goes to the handlers and to the iterator's buffer, each bounded
+    on its own (``buffer_size``, ``handler_queue_size``). The iterator yields typed events
     (:mod:`binance_ws.models.events`) and :class:`StreamGap` markers, raises
     :class:`EventsLostError` where events were dropped because the buffer was full, and
     ends after ``eventStreamTerminated`` or :meth:`close`.
@@ -163,12 +182,17 @@ class UserDataStream:
         signer: Signer | None,
         buffer_size: int,
         recv_window: int | str | None,
+        handler_queue_size: int | None = None,
     ) -> None:
         self._client = client
         self._router = router
         self._signer = signer
         self._recv_window = recv_window
         self.buffer_size = buffer_size
+        #: Events waiting for the handlers at most; beyond it they are lost (see on_lost).
+        self.handler_queue_size = (
+            max(buffer_size, DEFAULT_BUFFER_SIZE) if handler_queue_size is None else handler_queue_size
+        )
         self.number = next(_numbers)
         self._lock = threading.Lock()
         self._ready = threading.Condition(self._lock)
@@ -197,8 +221,8 @@ class UserDataStream:
         self._handlers: dict[type, list[Handler]] = {}
         self._any: list[Handler] = []
         self._gap_handlers: list[Callable[[StreamGap], object]] = []
+        self._lost_handlers: list[Callable[[EventsLostError], object]] = []
         self._dispatcher: threading.Thread | None = None
-        self._dispatch_lost: _Lost | None = None
         self._lost_total = 0
         self._remove_step: Callable[[], None] | None = None
         self._retrying = False
@@ -396,27 +420,25 @@ class UserDataStream:
             self.ended = True
         buffer = self._buffer
         size = self.buffer_size
+        lost = False
         if size and len(buffer) >= size:
-            self._lost_total += 1
-            last = buffer[-1]
-            if type(last) is _Lost:
-                last.add(when)
-            else:
-                buffer.append(_Lost(when))
+            _drop(buffer, when)
+            lost = True
         elif size:
             buffer.append(event)
         if self._waiting or self.ended:
             self._ready.notify_all()
         if self._dispatcher is not None:
             queue = self._queue
-            if len(queue) >= max(size, DEFAULT_BUFFER_SIZE):
-                if self._dispatch_lost is None:
-                    self._dispatch_lost = _Lost(when)
-                else:
-                    self._dispatch_lost.add(when)
+            # One _Lost record may sit past the limit: it marks the gap in the handlers' order.
+            if len(queue) >= self.handler_queue_size:
+                _drop(queue, when)
+                lost = True
             else:
                 queue.append(event)
-                self._work.notify()
+            self._work.notify()
+        if lost:
+            self._lost_total += 1  # once per event, however many consumers missed it
 
     def _put(self, item: Any) -> None:
         # A marker (StreamGap): always kept, whatever the buffer holds.
@@ -484,7 +506,11 @@ class UserDataStream:
 
     @property
     def lost_count(self) -> int:
-        """Events dropped so far because the buffer was full (also those not yet raised)."""
+        """Events dropped so far because the buffer or the handlers' queue was full.
+
+        An event missed by both counts once; those not yet raised or handed to the
+        :meth:`on_lost` handlers count too.
+        """
         return self._lost_total
 
     def get(self, timeout: float | None = None) -> UserDataEvent | StreamGap | None:
@@ -553,6 +579,18 @@ class UserDataStream:
         """Call ``handler(gap)`` with each :class:`StreamGap` (after a lost connection)."""
         return self._add(self._gap_handlers, handler)
 
+    def on_lost(self, handler: Callable[[EventsLostError], object]) -> Callable[[], None]:
+        """Call ``handler(error)`` when events were lost because the handlers were too slow.
+
+        When more than ``handler_queue_size`` events wait for the handlers, the newest are
+        dropped (and counted in :attr:`lost_count`); once the handlers catch up,
+        ``handler`` gets an :class:`EventsLostError` (``where == "handlers"``, with the
+        count and event times of the lost ones) in the place of the gap: after the events
+        before it, before the ones after it. Re-read what you need to catch up, as after
+        a :class:`StreamGap`. Without an ``on_lost`` handler the loss is only logged.
+        """
+        return self._add(self._lost_handlers, handler)
+
     def _add(self, handlers: list[Any], handler: Callable[[Any], object]) -> Callable[[], None]:
         if not callable(handler):
             raise InvalidParameterError("handler", f"must be callable, got {handler!r}")
@@ -580,16 +618,17 @@ class UserDataStream:
                 if not self._queue:
                     return
                 batch, self._queue = self._queue, collections.deque()
-                lost, self._dispatch_lost = self._dispatch_lost, None
             for item in batch:
                 self._run_handlers(item)
-            if lost is not None:
-                logger.warning("user data stream %d: %s", self.number, lost.error())
 
     def _run_handlers(self, item: Any) -> None:
         if type(item) is StreamGap:
             handlers: list[Handler] = list(self._gap_handlers)
             event: Any = item
+        elif type(item) is _Lost:
+            event = item.error("handlers")
+            logger.warning("user data stream %d: %s", self.number, event)
+            handlers = list(self._lost_handlers)
         else:
             event = decode_event(item)
             # By the event's class and its bases: on(UserDataEvent, ...) gets every event.
