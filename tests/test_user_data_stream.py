@@ -542,3 +542,85 @@ def test_handler_queue_size_is_checked(client: Client) -> None:
         assert stream.handler_queue_size == 20_000
     with client.user_data(buffer_size=0) as stream:
         assert stream.handler_queue_size == 10_000
+
+
+def test_a_rotation_during_a_rotation_delivers_every_event_once(ex: LocalExchange) -> None:
+    """A second rotation while the first one's old connection still delivers: nothing lost or doubled."""
+    from binance_ws.exchange._connections import close_in_background
+
+    tag = unique_tag("ud-rot2")
+    with _client(ex, ex.url_for(tag)) as c, c.user_data(buffer_size=100_000) as stream:
+        placed: list[int | None] = []
+        stop = threading.Event()
+        failures: list[BaseException] = []
+
+        def trade() -> None:
+            try:
+                while not stop.is_set() and len(placed) < 3000:
+                    order = c.order_place(symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.0001")
+                    placed.append(order.order_id)
+            except BaseException as exc:  # pragma: no cover - reported below
+                failures.append(exc)
+
+        def more_orders() -> None:
+            count = len(placed)
+            assert wait_until(lambda: len(placed) >= count + 5, 10)
+
+        def subscribed() -> list[Any]:
+            return [s for s in ex.sessions() if s.tag == tag and s.subscriptions]
+
+        def quietly(call: Any) -> None:
+            try:
+                call()
+            except Exception as exc:  # the ping's connection is closed under it
+                assert "ping" in str(exc) or "closed" in str(exc), exc
+
+        (first,) = subscribed()
+        worker = threading.Thread(target=trade)
+        worker.start()
+        # A ping whose answer the first connection holds back keeps it open while it drains.
+        ex.delay_next("ping", 30, connection=tag)
+        pinger = threading.Thread(target=quietly, args=(c.ping,))
+        pinger.start()
+        rotator = threading.Thread(target=quietly, args=(lambda: c.rotate(timeout=30),))
+        try:
+            assert wait_until(lambda: ex.faults.pending(tag) == 0)  # the ping is on the first one
+            more_orders()
+            rotator.start()
+            assert wait_until(lambda: len(subscribed()) == 2, 10)  # the second one is subscribed
+            more_orders()
+            c.rotate()  # the third one, while the first still delivers
+            live = subscribed()
+            assert first in live and len(live) >= 2
+            more_orders()
+            close_in_background(first.conn, 1001, "going away")  # now the first one ends
+            rotator.join(10)
+            assert not rotator.is_alive()
+            more_orders()
+        finally:
+            stop.set()
+            worker.join(10)
+            pinger.join(10)
+            rotator.join(10)
+        assert not failures
+        assert len(subscribed()) == 1 and first not in subscribed()
+        reports: list[ExecutionReport] = []
+        positions = 0
+        while len({r.order_id for r in reports if r.order_status is OrderStatus.FILLED}) < len(placed):
+            item = stream.get(timeout=5)
+            assert item is not None, f"{len(reports)} reports for {len(placed)} orders"
+            assert not isinstance(item, (StreamGap, EventsLostError))
+            if isinstance(item, ExecutionReport):
+                reports.append(item)
+            else:
+                assert isinstance(item, OutboundAccountPosition)
+                positions += 1
+        ids = [r.execution_id or 0 for r in reports]
+        assert len(ids) == len(set(ids)) == 2 * len(placed)
+        assert sorted(ids) == ids  # in the order the exchange sent them
+        assert {r.order_id for r in reports} == set(placed)
+        while (item := stream.get(timeout=0.3)) is not None:
+            assert isinstance(item, OutboundAccountPosition)
+            positions += 1
+        assert positions == len(placed)  # one per order, none twice
+        assert stream.lost_count == 0
