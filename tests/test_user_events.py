@@ -411,7 +411,7 @@ def test_wallet_changes_refuse_what_cannot_be_done() -> None:
     with LocalExchange(book_levels=20) as wallet:
         wallet.accounts.add("other", {"BTC": "2"})
         with user_data(wallet) as (ws, _):
-            with pytest.raises(ValueError, match="amount: cannot withdraw 1.5 BTC, only 1 is free"):
+            with pytest.raises(ValueError, match=r"amount: cannot withdraw 1\.5 BTC, only 1 is free"):
                 wallet.deposit("BTC", "-1.5")
             with pytest.raises(ValueError, match="amount: cannot release 1 USDT, only 0 is locked"):
                 wallet.lock_externally("USDT", "-1")
@@ -425,7 +425,7 @@ def test_wallet_changes_refuse_what_cannot_be_done() -> None:
                 wallet.deposit("BTC", 1.5)  # type: ignore[arg-type]
             with pytest.raises(ValueError, match="asset must be"):
                 wallet.deposit("btc", 1)
-            with pytest.raises(ValueError, match="ex.accounts.add"):
+            with pytest.raises(ValueError, match=r"ex\.accounts\.add"):
                 wallet.deposit("BTC", 1, account="nobody")
             # Another account's change is not the demo account's event.
             wallet.deposit("BTC", "0.5", account="other")
