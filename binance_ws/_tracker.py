@@ -25,7 +25,7 @@ from ._auth import resolve_signer
 from ._converter import structure
 from ._errors import BinanceWSError, InvalidParameterError
 from ._signing import Signer, canonical_payload
-from ._userdata import StreamGap
+from ._userdata import EventsLostError, StreamGap
 from .enums import OrderStatus, OrderType, Side
 from .models.account import AccountInfo, Order
 from .models.events import ExecutionReport, OutboundAccountPosition
@@ -83,7 +83,8 @@ class AccountTracker:
 
     Made by :meth:`binance_ws.Client.account_tracker`. It reads a snapshot, then follows
     the account's User Data Stream; after a lost connection (a ``StreamGap``) it reads the
-    snapshot again. A context manager: closing it closes its stream.
+    snapshot again, and so it does when events were lost because its handlers fell behind
+    (:meth:`~binance_ws.UserDataStream.on_lost`). A context manager: closing it closes its stream.
 
     Example::
 
@@ -134,6 +135,7 @@ class AccountTracker:
             self._stream.on(ExecutionReport, self._on_report)
             self._stream.on(OutboundAccountPosition, self._on_position)
             self._stream.on_gap(self._on_gap)
+            self._stream.on_lost(self._on_lost)
             self._snapshot(check_missing=False)
         except BaseException:
             self._stream.close()
@@ -220,6 +222,13 @@ class AccountTracker:
 
     def _on_gap(self, gap: StreamGap) -> None:
         logger.info("account tracker: events may be missing after a lost connection; reading the snapshot")
+        try:
+            self._snapshot(check_missing=True)
+        except BinanceWSError as exc:
+            logger.warning("account tracker: could not read the snapshot again: %s", exc)
+
+    def _on_lost(self, lost: EventsLostError) -> None:
+        logger.warning("account tracker: %s; reading the snapshot", lost)
         try:
             self._snapshot(check_missing=True)
         except BinanceWSError as exc:

@@ -16,7 +16,6 @@ After an unplanned drop a :class:`StreamGap` tells when events may have been mis
 from __future__ import annotations
 
 import collections
-import datetime as dt
 import itertools
 import logging
 import threading
@@ -25,13 +24,11 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import attrs
-
 from . import _json
 from ._connection import Link
 from ._errors import BinanceWSError, ConnectionClosedError, InvalidParameterError
 from ._signing import ED25519, Signer, canonical_payload
-from .models._base import ms_to_datetime
+from ._userdata_markers import EventsLostError, StreamGap, _drop, _Lost
 from .models.events import EventStreamTerminated, UserDataEvent, decode_event
 
 if TYPE_CHECKING:
@@ -57,73 +54,6 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class EventsLostError(BinanceWSError):
-    """Events were dropped because the stream's buffer was full (the consumer was too slow).
-
-    Raised by the iterator (and :meth:`UserDataStream.get`) at the place of the gap: the
-    events before it were delivered, iterating again goes on with the ones after it.
-    ``count`` events were lost; ``first_time`` / ``last_time`` are their event times (ms).
-    """
-
-    def __init__(self, count: int, first_time: int | None, last_time: int | None) -> None:
-        super().__init__(
-            f"{count} user data events were lost: the stream's buffer was full "
-            "(consume faster, or pass a larger buffer_size= to user_data())"
-        )
-        self.count = count
-        self.first_time = first_time
-        self.last_time = last_time
-
-    @property
-    def first_datetime(self) -> dt.datetime | None:
-        return ms_to_datetime(self.first_time)
-
-    @property
-    def last_datetime(self) -> dt.datetime | None:
-        return ms_to_datetime(self.last_time)
-
-
-class _Lost:
-    __slots__ = ("count", "first_time", "last_time")
-
-    def __init__(self, event_time: Any) -> None:
-        self.count = 1
-        self.first_time = event_time if type(event_time) is int else None
-        self.last_time = self.first_time
-
-    def add(self, event_time: Any) -> None:
-        self.count += 1
-        if type(event_time) is int:
-            self.last_time = event_time
-            if self.first_time is None:
-                self.first_time = event_time
-
-    def error(self) -> EventsLostError:
-        return EventsLostError(self.count, self.first_time, self.last_time)
-
-
-@attrs.frozen
-class StreamGap:
-    """The connection was lost: events between ``start_time`` and ``end_time`` may be missing.
-
-    ``start_time`` is the event time of the last event received before the drop (or when the
-    lost subscription began), ``end_time`` when the new subscription went live (ms, epoch).
-    Re-read what you need (e.g. ``account_status``, ``open_orders_status``) to catch up.
-    """
-
-    start_time: int
-    end_time: int
-    reason: str = ""
-
-    @property
-    def start_datetime(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.start_time / 1000, tz=dt.timezone.utc)
-
-    @property
-    def end_datetime(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.end_time / 1000, tz=dt.timezone.utc)
-
-
 Handler = Callable[[Any], object]
 
 
@@ -131,8 +61,9 @@ class UserDataStream:
     """The User Data Stream of one account on the client's connection (see ``Client.user_data``).
 
     Iterate it (``for event in stream``) or call :meth:`get`; register handlers with
-    :meth:`on`, :meth:`on_any` and :meth:`on_gap`. Both can be used together: every event
-    goes to the handlers and to the iterator's buffer. The iterator yields typed events
+    :meth:`on`, :meth:`on_any`, :meth:`on_gap` and :meth:`on_lost`. Both can be used
+    together: every event goes to the handlers and to the iterator's buffer, each bounded
+    on its own (``buffer_size``, ``handler_queue_size``). The iterator yields typed events
     (:mod:`binance_ws.models.events`) and :class:`StreamGap` markers, raises
     :class:`EventsLostError` where events were dropped because the buffer was full, and
     ends after ``eventStreamTerminated`` or :meth:`close`.
@@ -163,12 +94,17 @@ class UserDataStream:
         signer: Signer | None,
         buffer_size: int,
         recv_window: int | str | None,
+        handler_queue_size: int | None = None,
     ) -> None:
         self._client = client
         self._router = router
         self._signer = signer
         self._recv_window = recv_window
         self.buffer_size = buffer_size
+        #: Events waiting for the handlers at most; beyond it they are lost (see on_lost).
+        self.handler_queue_size = (
+            max(buffer_size, DEFAULT_BUFFER_SIZE) if handler_queue_size is None else handler_queue_size
+        )
         self.number = next(_numbers)
         self._lock = threading.Lock()
         self._ready = threading.Condition(self._lock)
@@ -197,8 +133,8 @@ class UserDataStream:
         self._handlers: dict[type, list[Handler]] = {}
         self._any: list[Handler] = []
         self._gap_handlers: list[Callable[[StreamGap], object]] = []
+        self._lost_handlers: list[Callable[[EventsLostError], object]] = []
         self._dispatcher: threading.Thread | None = None
-        self._dispatch_lost: _Lost | None = None
         self._lost_total = 0
         self._remove_step: Callable[[], None] | None = None
         self._retrying = False
@@ -396,27 +332,25 @@ class UserDataStream:
             self.ended = True
         buffer = self._buffer
         size = self.buffer_size
+        lost = False
         if size and len(buffer) >= size:
-            self._lost_total += 1
-            last = buffer[-1]
-            if type(last) is _Lost:
-                last.add(when)
-            else:
-                buffer.append(_Lost(when))
+            _drop(buffer, when)
+            lost = True
         elif size:
             buffer.append(event)
         if self._waiting or self.ended:
             self._ready.notify_all()
         if self._dispatcher is not None:
             queue = self._queue
-            if len(queue) >= max(size, DEFAULT_BUFFER_SIZE):
-                if self._dispatch_lost is None:
-                    self._dispatch_lost = _Lost(when)
-                else:
-                    self._dispatch_lost.add(when)
+            # One _Lost record may sit past the limit: it marks the gap in the handlers' order.
+            if len(queue) >= self.handler_queue_size:
+                _drop(queue, when)
+                lost = True
             else:
                 queue.append(event)
-                self._work.notify()
+            self._work.notify()
+        if lost:
+            self._lost_total += 1  # once per event, however many consumers missed it
 
     def _put(self, item: Any) -> None:
         # A marker (StreamGap): always kept, whatever the buffer holds.
@@ -484,7 +418,11 @@ class UserDataStream:
 
     @property
     def lost_count(self) -> int:
-        """Events dropped so far because the buffer was full (also those not yet raised)."""
+        """Events dropped so far because the buffer or the handlers' queue was full.
+
+        An event missed by both counts once; those not yet raised or handed to the
+        :meth:`on_lost` handlers count too.
+        """
         return self._lost_total
 
     def get(self, timeout: float | None = None) -> UserDataEvent | StreamGap | None:
@@ -553,6 +491,18 @@ class UserDataStream:
         """Call ``handler(gap)`` with each :class:`StreamGap` (after a lost connection)."""
         return self._add(self._gap_handlers, handler)
 
+    def on_lost(self, handler: Callable[[EventsLostError], object]) -> Callable[[], None]:
+        """Call ``handler(error)`` when events were lost because the handlers were too slow.
+
+        When more than ``handler_queue_size`` events wait for the handlers, the newest are
+        dropped (and counted in :attr:`lost_count`); once the handlers catch up,
+        ``handler`` gets an :class:`EventsLostError` (``where == "handlers"``, with the
+        count and event times of the lost ones) in the place of the gap: after the events
+        before it, before the ones after it. Re-read what you need to catch up, as after
+        a :class:`StreamGap`. Without an ``on_lost`` handler the loss is only logged.
+        """
+        return self._add(self._lost_handlers, handler)
+
     def _add(self, handlers: list[Any], handler: Callable[[Any], object]) -> Callable[[], None]:
         if not callable(handler):
             raise InvalidParameterError("handler", f"must be callable, got {handler!r}")
@@ -580,16 +530,17 @@ class UserDataStream:
                 if not self._queue:
                     return
                 batch, self._queue = self._queue, collections.deque()
-                lost, self._dispatch_lost = self._dispatch_lost, None
             for item in batch:
                 self._run_handlers(item)
-            if lost is not None:
-                logger.warning("user data stream %d: %s", self.number, lost.error())
 
     def _run_handlers(self, item: Any) -> None:
         if type(item) is StreamGap:
             handlers: list[Handler] = list(self._gap_handlers)
             event: Any = item
+        elif type(item) is _Lost:
+            event = item.error("handlers")
+            logger.warning("user data stream %d: %s", self.number, event)
+            handlers = list(self._lost_handlers)
         else:
             event = decode_event(item)
             # By the event's class and its bases: on(UserDataEvent, ...) gets every event.

@@ -123,6 +123,7 @@ class UserDataMixin:
         private_key_password: str | bytes | None = None,
         buffer_size: int = DEFAULT_BUFFER_SIZE,
         recv_window: int | str | None = None,
+        handler_queue_size: int | None = None,
     ) -> UserDataStream:
         """Subscribe to the User Data Stream and return it (a context manager: closing unsubscribes).
 
@@ -131,7 +132,10 @@ class UserDataMixin:
         ``api_key`` with ``api_secret`` or ``private_key``: another account's stream on the
         same connection, subscribed by signature with that key. ``buffer_size`` bounds the
         events waiting for the iterator (0: handlers only); ``recv_window`` (ms) is that of
-        the signed subscription requests. The stream re-subscribes on every new connection
+        the signed subscription requests. ``handler_queue_size`` bounds the events waiting
+        for the handlers (default: the larger of ``buffer_size`` and 10,000); beyond it
+        they are lost, counted and reported to :meth:`~binance_ws.UserDataStream.on_lost`
+        handlers. The stream re-subscribes on every new connection
         (see :class:`~binance_ws.UserDataStream`).
 
         Example::
@@ -150,6 +154,15 @@ class UserDataMixin:
             raise InvalidParameterError(
                 "buffer_size", f"must be an int >= 0 (0: handlers only), got {buffer_size!r}"
             )
+        if handler_queue_size is not None and (
+            isinstance(handler_queue_size, bool)
+            or not isinstance(handler_queue_size, int)
+            or handler_queue_size < 1
+        ):
+            raise InvalidParameterError(
+                "handler_queue_size",
+                f"must be an int >= 1 or None (the larger of buffer_size and 10000), got {handler_queue_size!r}",
+            )
         signer = None
         if api_key is not None or api_secret is not None or private_key is not None:
             signer = resolve_signer(api_key, api_secret, private_key, private_key_password, from_env=False)
@@ -165,6 +178,7 @@ class UserDataMixin:
             signer=signer,
             buffer_size=buffer_size,
             recv_window=None if recv_window is None else validate_recv_window(recv_window),
+            handler_queue_size=handler_queue_size,
         )
         router.streams.append(stream)
         return stream._open()

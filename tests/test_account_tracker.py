@@ -123,3 +123,58 @@ def test_tracker_for_another_account(ex: LocalExchange) -> None:
         with client.account_tracker(api_key="Tr" * 32, api_secret="t7" * 32) as tracker:
             assert {a: b.free for a, b in tracker.balances.items()} == {"USDT": D("500")}
         assert client.session_subscriptions() == []
+
+
+def test_tracker_follows_deposits_withdrawals_and_external_locks(ex: LocalExchange) -> None:
+    rng = random.Random(7)
+    ex.keys.add_hmac("Wa" * 32, "w4" * 32, "wallet")
+    ex.accounts.add("wallet", {"USDT": "20000", "BTC": "1"})
+    with (
+        Client(ex.url, api_key="Wa" * 32, api_secret="w4" * 32, timeout=5) as client,
+        client.account_tracker() as tracker,
+    ):
+        ex.deposit("SOL", "2.5", account="wallet")  # an asset the snapshot did not have
+        assert wait_until(lambda: "SOL" in tracker.balances)
+        sol = tracker.balances["SOL"]
+        assert type(sol.free) is Decimal and (sol.free, sol.locked) == (D("2.5"), D(0))
+        depth = client.depth(symbol="BTCUSDT", limit=1)
+        assert depth.bids
+        open_ids: list[int] = []
+        for _ in range(120):
+            roll = rng.random()
+            free = ex.accounts.get("wallet").free
+            external = ex.accounts.get("wallet").external
+            if roll < 0.15:
+                ex.deposit(
+                    rng.choice(["USDT", "BTC", "SOL"]), str(D(rng.randrange(1, 500)) / 100), account="wallet"
+                )
+            elif roll < 0.3 and free.get("USDT", D(0)) > 10:
+                ex.deposit("USDT", "-" + str(D(rng.randrange(1, 1000)) / 100), account="wallet")
+            elif roll < 0.45 and free.get("BTC", D(0)) > D("0.01"):
+                ex.lock_externally("BTC", "0.01", account="wallet")
+            elif roll < 0.55 and external.get("BTC", D(0)) >= D("0.01"):
+                ex.lock_externally("BTC", "-0.01", account="wallet")
+            elif roll < 0.65 and open_ids:
+                client.order_cancel(symbol="BTCUSDT", order_id=open_ids.pop(rng.randrange(len(open_ids))))
+            elif roll < 0.75:
+                client.order_place(symbol="BTCUSDT", side="SELL", type="MARKET", quantity="0.001")
+            else:
+                placed = client.order_place(
+                    symbol="BTCUSDT",
+                    side=rng.choice(["BUY", "SELL"]),
+                    type="LIMIT",
+                    time_in_force="GTC",
+                    price=depth.bids[0][0] - rng.randrange(50, 500),
+                    quantity="0.001",
+                )
+                if placed.status is OrderStatus.NEW:
+                    open_ids.append(placed.order_id or 0)
+        assert ex.accounts.get("wallet").external.get("BTC", D(0)) >= 0
+        assert wait_until(lambda: not _mismatch(client, tracker), 10), _mismatch(client, tracker)
+        status = {b.asset: (b.free, b.locked) for b in client.account_status().balances or ()}
+        assert {a: (b.free, b.locked) for a, b in tracker.balances.items()} == status
+        assert all(type(b.free) is Decimal and type(b.locked) is Decimal for b in tracker.balances.values())
+        assert tracker.snapshots == 1  # followed by events alone
+        if open_ids:
+            client.open_orders_cancel_all(symbol="BTCUSDT")
+        assert wait_until(lambda: not tracker.open_orders, 10)

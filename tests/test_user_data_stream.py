@@ -462,3 +462,165 @@ def test_a_logon_stream_subscribes_by_logon_again_after_a_rotation(ex: LocalExch
         # A logon subscription ends with session.logout: proof of how it was made.
         c.session_logout()
         assert list(stream) == [] and stream.ended
+
+
+def _balance(t: int) -> dict[str, Any]:
+    return {"e": "balanceUpdate", "E": t, "a": "BTC", "d": "1.00000000", "T": t}
+
+
+def test_a_slow_handler_is_told_what_it_lost(ex: LocalExchange, client: Client) -> None:
+    with client.user_data(handler_queue_size=3) as stream:
+        assert stream.handler_queue_size == 3
+        calls: list[Any] = []
+        entered = threading.Event()
+        go_on = threading.Event()
+
+        def slow(event: UserDataEvent) -> None:
+            if event.event_time == 1:
+                entered.set()
+                assert go_on.wait(10)
+            calls.append(("event", event.event_time))
+
+        stream.on_any(slow)
+        stream.on_lost(lambda lost: calls.append(("lost", lost)))
+        publish(ex, DEMO_ACCOUNT, _balance(1))
+        assert entered.wait(5)  # the handler holds the dispatcher on event 1
+        for t in range(2, 11):
+            publish(ex, DEMO_ACCOUNT, _balance(t))
+        assert wait_until(lambda: stream.lost_count == 6)  # 2, 3, 4 wait; 5...10 are dropped
+        assert calls == []
+        go_on.set()
+        assert wait_until(lambda: len(calls) == 5)
+        assert calls[:4] == [("event", 1), ("event", 2), ("event", 3), ("event", 4)]
+        kind, lost = calls[4]
+        assert kind == "lost" and type(lost) is EventsLostError and lost.where == "handlers"
+        assert (lost.count, lost.first_time, lost.last_time) == (6, 5, 10)
+        assert "handler_queue_size=" in str(lost)
+        publish(ex, DEMO_ACCOUNT, _balance(11))
+        assert wait_until(lambda: len(calls) == 6) and calls[5] == ("event", 11)
+        # The iterator's buffer is bounded on its own: it lost nothing.
+        got = _take(stream, 11)
+        assert [type(e) for e in got] == [BalanceUpdate] * 11
+        assert [e.event_time for e in got] == list(range(1, 12))
+        assert stream.lost_count == 6
+
+
+def test_an_event_lost_by_buffer_and_handlers_counts_once(ex: LocalExchange, client: Client) -> None:
+    with client.user_data(buffer_size=2, handler_queue_size=2) as stream:
+        entered = threading.Event()
+        go_on = threading.Event()
+        lost: list[EventsLostError] = []
+
+        def slow(event: UserDataEvent) -> None:
+            entered.set()
+            assert go_on.wait(10)
+
+        stream.on_any(slow)
+        stream.on_lost(lost.append)
+        publish(ex, DEMO_ACCOUNT, _balance(1))
+        assert entered.wait(5)
+        for t in range(2, 6):
+            publish(ex, DEMO_ACCOUNT, _balance(t))
+        # Buffer: 1, 2 kept, 3...5 lost; handlers: 2, 3 wait, 4, 5 lost. Lost by either: 3, 4, 5.
+        assert wait_until(lambda: stream.lost_count == 3)
+        go_on.set()
+        assert wait_until(lambda: len(lost) == 1)
+        assert (lost[0].count, lost[0].first_time, lost[0].last_time, lost[0].where) == (2, 4, 5, "handlers")
+        assert [e.event_time for e in _take(stream, 2)] == [1, 2]
+        with pytest.raises(EventsLostError) as raised:
+            stream.get(timeout=5)
+        assert (raised.value.count, raised.value.where) == (3, "buffer")
+
+
+def test_handler_queue_size_is_checked(client: Client) -> None:
+    from binance_ws import InvalidParameterError
+
+    for bad in (0, -1, True, 1.5, "3"):
+        with pytest.raises(InvalidParameterError, match="handler_queue_size"):
+            client.user_data(handler_queue_size=bad)  # type: ignore[arg-type]
+    with client.user_data(buffer_size=20_000) as stream:
+        assert stream.handler_queue_size == 20_000
+    with client.user_data(buffer_size=0) as stream:
+        assert stream.handler_queue_size == 10_000
+
+
+def test_a_rotation_during_a_rotation_delivers_every_event_once(ex: LocalExchange) -> None:
+    """A second rotation while the first one's old connection still delivers: nothing lost or doubled."""
+    from binance_ws.exchange._connections import close_in_background
+
+    tag = unique_tag("ud-rot2")
+    with _client(ex, ex.url_for(tag)) as c, c.user_data(buffer_size=100_000) as stream:
+        placed: list[int | None] = []
+        stop = threading.Event()
+        failures: list[BaseException] = []
+
+        def trade() -> None:
+            try:
+                while not stop.is_set() and len(placed) < 3000:
+                    order = c.order_place(symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.0001")
+                    placed.append(order.order_id)
+            except BaseException as exc:  # pragma: no cover - reported below
+                failures.append(exc)
+
+        def more_orders() -> None:
+            count = len(placed)
+            assert wait_until(lambda: len(placed) >= count + 5, 10)
+
+        def subscribed() -> list[Any]:
+            return [s for s in ex.sessions() if s.tag == tag and s.subscriptions]
+
+        def quietly(call: Any) -> None:
+            try:
+                call()
+            except Exception as exc:  # the ping's connection is closed under it
+                assert "ping" in str(exc) or "closed" in str(exc), exc
+
+        (first,) = subscribed()
+        worker = threading.Thread(target=trade)
+        worker.start()
+        # A ping whose answer the first connection holds back keeps it open while it drains.
+        ex.delay_next("ping", 30, connection=tag)
+        pinger = threading.Thread(target=quietly, args=(c.ping,))
+        pinger.start()
+        rotator = threading.Thread(target=quietly, args=(lambda: c.rotate(timeout=30),))
+        try:
+            assert wait_until(lambda: ex.faults.pending(tag) == 0)  # the ping is on the first one
+            more_orders()
+            rotator.start()
+            assert wait_until(lambda: len(subscribed()) == 2, 10)  # the second one is subscribed
+            more_orders()
+            c.rotate()  # the third one, while the first still delivers
+            live = subscribed()
+            assert first in live and len(live) >= 2
+            more_orders()
+            close_in_background(first.conn, 1001, "going away")  # now the first one ends
+            rotator.join(10)
+            assert not rotator.is_alive()
+            more_orders()
+        finally:
+            stop.set()
+            worker.join(10)
+            pinger.join(10)
+            rotator.join(10)
+        assert not failures
+        assert len(subscribed()) == 1 and first not in subscribed()
+        reports: list[ExecutionReport] = []
+        positions = 0
+        while len({r.order_id for r in reports if r.order_status is OrderStatus.FILLED}) < len(placed):
+            item = stream.get(timeout=5)
+            assert item is not None, f"{len(reports)} reports for {len(placed)} orders"
+            assert not isinstance(item, (StreamGap, EventsLostError))
+            if isinstance(item, ExecutionReport):
+                reports.append(item)
+            else:
+                assert isinstance(item, OutboundAccountPosition)
+                positions += 1
+        ids = [r.execution_id or 0 for r in reports]
+        assert len(ids) == len(set(ids)) == 2 * len(placed)
+        assert sorted(ids) == ids  # in the order the exchange sent them
+        assert {r.order_id for r in reports} == set(placed)
+        while (item := stream.get(timeout=0.3)) is not None:
+            assert isinstance(item, OutboundAccountPosition)
+            positions += 1
+        assert positions == len(placed)  # one per order, none twice
+        assert stream.lost_count == 0

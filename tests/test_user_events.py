@@ -338,3 +338,100 @@ def test_self_trade_prevention_reports_the_prevented_fields(ex: LocalExchange) -
     # Leave nothing resting for other tests.
     rest = [e for e in events if e.get("e") == "executionReport" and e["X"] == "NEW" and e["S"] == "BUY"]
     _events(ex, [("order.cancel", {"symbol": "BTCUSDT", "orderId": rest[0]["i"]})])
+
+
+# -- deposits, withdrawals and external locks ------------------------------------------------
+
+
+def test_deposits_and_external_locks_send_documented_events() -> None:
+    from exchange_helpers import read_events, user_data
+
+    with LocalExchange(book_levels=20) as wallet:
+        with user_data(wallet) as (ws, sid):
+            sent = [
+                wallet.deposit("BTC", "0.25"),
+                wallet.deposit("SOL", 3),  # an asset the account did not hold
+                wallet.deposit("BTC", Decimal("-0.1")),  # a withdrawal
+                wallet.lock_externally("USDT", "250.5"),
+                wallet.lock_externally("USDT", "-50"),  # a release
+            ]
+            frames = read_events(ws, 2 * len(sent))
+        assert len(frames) == 2 * len(sent)
+        assert all(list(f) == ["subscriptionId", "event"] and f["subscriptionId"] == sid for f in frames)
+        events = [f["event"] for f in frames]
+        for event in events:
+            _check_against_spec(event)
+            decoded = decode_event(event)
+            assert type(decoded) is MODELS[event["e"]] and decoded.extra is None
+            _same(unstructure(decoded), event)
+        kinds = [e["e"] for e in events]
+        bu, el, pos = "balanceUpdate", "externalLockUpdate", "outboundAccountPosition"
+        assert kinds == [bu, pos, bu, pos, bu, pos, el, pos, el, pos]
+        for returned, event in zip(sent, events[::2], strict=True):
+            _same(event, returned)
+            assert list(event) == list(BY_TYPE[event["e"]]["example"]["event"])  # every key, in order
+            assert type(event["T"]) is int and event["T"] <= event["E"]
+        assert [(e["a"], e["d"]) for e in events[::2]] == [
+            ("BTC", "0.25000000"),
+            ("SOL", "3.00000000"),
+            ("BTC", "-0.10000000"),
+            ("USDT", "250.50000000"),
+            ("USDT", "-50.00000000"),
+        ]
+        positions = events[1::2]
+        assert [p["B"] for p in positions] == [
+            [{"a": "BTC", "f": "1.25000000", "l": "0.00000000"}],
+            [{"a": "SOL", "f": "3.00000000", "l": "0.00000000"}],
+            [{"a": "BTC", "f": "1.15000000", "l": "0.00000000"}],
+            [{"a": "USDT", "f": "99749.50000000", "l": "250.50000000"}],
+            [{"a": "USDT", "f": "99799.50000000", "l": "200.50000000"}],
+        ]
+        for change, position in zip(events[::2], positions, strict=True):
+            assert position["E"] == position["u"] == change["E"]
+        update = decode_event(events[4])
+        assert isinstance(update, BalanceUpdate)
+        assert type(update.balance_delta) is Decimal and update.balance_delta == Decimal("-0.1")
+        lock = decode_event(events[6])
+        assert isinstance(lock, ExternalLockUpdate) and lock.delta == Decimal("250.5")
+        assert lock.transaction_datetime is not None and lock.transaction_datetime.tzinfo is dt.timezone.utc
+
+        key = wallet.keys.hmac
+        with Client(wallet.url, api_key=key.api_key, api_secret=key.api_secret, timeout=5) as client:
+            status = client.account_status()
+            rows = {b.asset: (b.free, b.locked) for b in status.balances or ()}
+            assert rows["BTC"] == (Decimal("1.15"), Decimal(0))
+            assert rows["SOL"] == (Decimal(3), Decimal(0))
+            assert rows["USDT"] == (Decimal("99799.5"), Decimal("200.5"))
+            assert status.update_time == positions[-1]["u"]
+
+
+def test_wallet_changes_refuse_what_cannot_be_done() -> None:
+    from exchange_helpers import read_events, user_data
+
+    with LocalExchange(book_levels=20) as wallet:
+        wallet.accounts.add("other", {"BTC": "2"})
+        with user_data(wallet) as (ws, _):
+            with pytest.raises(ValueError, match=r"amount: cannot withdraw 1\.5 BTC, only 1 is free"):
+                wallet.deposit("BTC", "-1.5")
+            with pytest.raises(ValueError, match="amount: cannot release 1 USDT, only 0 is locked"):
+                wallet.lock_externally("USDT", "-1")
+            with pytest.raises(ValueError, match="amount: cannot lock"):
+                wallet.lock_externally("ETH", "11")
+            with pytest.raises(ValueError, match="at most 8 decimals"):
+                wallet.deposit("BTC", "0.000000001")
+            with pytest.raises(ValueError, match="non-zero"):
+                wallet.deposit("BTC", 0)
+            with pytest.raises(TypeError, match="amount must be"):
+                wallet.deposit("BTC", 1.5)  # type: ignore[arg-type]
+            with pytest.raises(ValueError, match="asset must be"):
+                wallet.deposit("btc", 1)
+            with pytest.raises(ValueError, match=r"ex\.accounts\.add"):
+                wallet.deposit("BTC", 1, account="nobody")
+            # Another account's change is not the demo account's event.
+            wallet.deposit("BTC", "0.5", account="other")
+            assert wallet.accounts.get("other").free["BTC"] == Decimal("2.5")
+            # Nothing was sent for any of these: the next event is the next change.
+            wallet.deposit("BTC", "0.01")
+            frames = read_events(ws, 1)
+        assert [f["event"]["d"] for f in frames] == ["0.01000000"]
+        assert wallet.accounts.get("demo").free["BTC"] == Decimal("1.01")

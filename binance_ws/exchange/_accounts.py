@@ -45,6 +45,8 @@ class Account:
     account_id: str
     free: dict[str, Decimal] = attrs.Factory(dict)
     locked: dict[str, Decimal] = attrs.Factory(dict)
+    #: The part of ``locked`` an external system holds (``LocalExchange.lock_externally``).
+    external: dict[str, Decimal] = attrs.Factory(dict)
     maker: Decimal = DEFAULT_RATE
     taker: Decimal = DEFAULT_RATE
     buyer: Decimal = ZERO

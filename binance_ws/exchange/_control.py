@@ -18,6 +18,7 @@ from ._connections import close_in_background
 from ._faults import Fault, FaultOdds, FaultPlan
 from ._handlers import now_ms
 from ._links import LinkTable
+from ._wallet import WalletControls
 
 if TYPE_CHECKING:
     from ._server import Session
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["ExchangeControls"]
 
 
-class ExchangeControls:
+class ExchangeControls(WalletControls):
     """Fault injection and connection trouble (see :class:`LocalExchange`)."""
 
     faults: FaultPlan

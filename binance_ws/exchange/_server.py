@@ -179,7 +179,8 @@ class LocalExchange(ExchangeControls):
     :attr:`connection_attempts`), :meth:`send_server_shutdown` and :meth:`restart`. The
     fault methods, drops, half-open and the shutdown event take ``connection=<tag>`` to
     concern only the client connected to :meth:`url_for` that tag, so tests sharing one
-    exchange never take each other's faults.
+    exchange never take each other's faults. Wallet changes from outside, with their
+    events: :meth:`deposit` (and withdrawals), :meth:`lock_externally`.
 
     Example::
 
