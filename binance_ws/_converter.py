@@ -49,6 +49,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from ._compiled import compiled_hook
 from ._enumbase import BinanceEnum
 from ._naming import to_camel
 
@@ -181,22 +182,33 @@ _KLINE_DECIMALS = frozenset({1, 2, 3, 4, 5, 7, 9, 10})
 _KLINE_SIZE = 12
 
 
-def _structure_kline(kline: type[Kline], row: Any) -> Kline:
-    return kline(
-        row[0],
-        _dec(row[1]),
-        _dec(row[2]),
-        _dec(row[3]),
-        _dec(row[4]),
-        _dec(row[5]),
-        row[6],
-        _dec(row[7]),
-        row[8],
-        _dec(row[9]),
-        _dec(row[10]),
-        row[11],
-        tuple(row[12:]),
-    )
+def _fast_klines(kline: type[Kline], rows: Any) -> list[Kline]:
+    # Raises on any row that is not twelve-plus elements with decimal strings in place (a
+    # number, a null: ``_dec`` raises for both); tuple.__new__ skips NamedTuple's Python
+    # __new__, and the inline ``str`` checks skip a call per Decimal.
+    D, S, d, new = Decimal, str, _dec, _tuple_new
+    return [
+        new(
+            kline,
+            (
+                r[0],
+                D(v1) if (v1 := r[1]).__class__ is S else d(v1),
+                D(v2) if (v2 := r[2]).__class__ is S else d(v2),
+                D(v3) if (v3 := r[3]).__class__ is S else d(v3),
+                D(v4) if (v4 := r[4]).__class__ is S else d(v4),
+                D(v5) if (v5 := r[5]).__class__ is S else d(v5),
+                r[6],
+                D(v7) if (v7 := r[7]).__class__ is S else d(v7),
+                r[8],
+                D(v9) if (v9 := r[9]).__class__ is S else d(v9),
+                D(v10) if (v10 := r[10]).__class__ is S else d(v10),
+                r[11],
+                tuple(r[12:]),
+                None,
+            ),
+        )
+        for r in rows
+    ]
 
 
 def _lenient_kline(kline: type[Kline], row: Any) -> Kline:
@@ -221,7 +233,7 @@ def _lenient_kline(kline: type[Kline], row: Any) -> Kline:
 
 def _structure_klines(kline: type[Kline], data: Any) -> list[Kline]:
     try:
-        return [_structure_kline(kline, row) for row in data]
+        return _fast_klines(kline, data)
     except Exception:
         # Rare (a short row, a null or a number where a decimal string belongs): redo the
         # whole list leniently, so the fast path carries no per-row checks.
@@ -230,7 +242,7 @@ def _structure_klines(kline: type[Kline], data: Any) -> list[Kline]:
 
 def _structure_one_kline(kline: type[Kline], row: Any) -> Kline:
     try:
-        return _structure_kline(kline, row)
+        return _fast_klines(kline, (row,))[0]
     except Exception:
         return _lenient_kline(kline, row)
 
@@ -284,6 +296,13 @@ def _as_list(value: Any) -> list[Any]:
     return list(value)
 
 
+def _array(value: Any) -> list[Any]:
+    # A list to read from (the comprehension makes the new one): no copy.
+    if type(value) is not list:
+        return _as_list(value)
+    return value
+
+
 def _enum_of(cls: type[BinanceEnum], members: dict[Any, Any], value: Any) -> Any:
     member = members.get(value)
     return cls(value) if member is None else member
@@ -317,18 +336,35 @@ def _fast_field_fn(conv: cattrs.Converter, hint: Any) -> Callable[[Any], Any] | 
             item_fn = _fast_field_fn(conv, item)
             if item_fn is None:
                 return _as_list
-            return lambda value: [item_fn(v) for v in _as_list(value)]
+            if simple_item:
+                get = item._value2member_map_.get
+                return lambda value: [get(v) or item_fn(v) for v in _array(value)]
+            if attrs.has(item):
+                # Thousands of filters in exchangeInfo: the hook called straight, no partial.
+                hook = conv.get_structure_hook(item)
+                return lambda value: [hook(v, item) for v in _array(value)]
+            return lambda value: [item_fn(v) for v in _array(value)]
         # Other lists (order book levels, kline rows) have a hook for the whole list.
     return functools.partial(_call_hook, conv.get_structure_hook(inner), inner)
 
 
 def _make_fast_structure_hook(conv: cattrs.Converter, cls: type) -> Callable[[Any, type], Any]:
+    # A function compiled per key order (see ``_compiled``), the one-pass loop otherwise.
+    generic, fns = _make_generic_structure_hook(conv, cls)
+    # The compiled functions set attributes, not __init__ arguments: names, not aliases.
+    by_name = {wire_name(f): (f.name, fns[f.name]) for f in _model_fields(cls)}
+    return compiled_hook(cls, by_name, generic, _dec, _enum_of)
+
+
+def _make_generic_structure_hook(
+    conv: cattrs.Converter, cls: type
+) -> tuple[Callable[[Any, type], Any], dict[str, Callable[[Any], Any] | None]]:
+    """The one-pass hook of a WireModel, and each field's converter (by attribute name)."""
     # One loop over the keys the server sent instead of one lookup per declared field, and
     # no per-value dispatch: exchangeInfo alone holds thousands of these objects.
     hints = typing.get_type_hints(cls)
-    table = {
-        wire_name(f): (f.alias or f.name, _fast_field_fn(conv, hints[f.name])) for f in _model_fields(cls)
-    }
+    fns = {f.name: _fast_field_fn(conv, hints[f.name]) for f in _model_fields(cls)}
+    table = {wire_name(f): (f.alias or f.name, fns[f.name]) for f in _model_fields(cls)}
     name = cls.__name__
 
     def hook(data: Any, _: type) -> Any:
@@ -359,7 +395,7 @@ def _make_fast_structure_hook(conv: cattrs.Converter, cls: type) -> Callable[[An
             object.__setattr__(obj, "extra", extra)
         return obj
 
-    return hook
+    return hook, fns
 
 
 _warned: set[tuple[str, str]] = set()

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-__all__ = ["WireModel", "compact_repr", "lazy", "ms_to_datetime"]
+__all__ = ["WireModel", "compact_repr", "dict_getstate", "dict_setstate", "lazy", "ms_to_datetime"]
 
 T = TypeVar("T")
 
@@ -46,6 +46,20 @@ class WireModel:
     extra: Mapping[str, Any] | None = attrs.field(default=None, init=False, repr=False, eq=False)
     # The keys as received, in order, so unstructuring reproduces the document exactly.
     _wire_keys: tuple[str, ...] | None = attrs.field(default=None, init=False, repr=False, eq=False)
+
+
+def dict_getstate(self: WireModel) -> dict[str, Any]:
+    """Pickling of a ``slots=False`` model: every field, also the slots of :class:`WireModel`.
+
+    (Inherited, WireModel's own ``__getstate__`` would pickle its two slots only.)
+    """
+    return {f.name: getattr(self, f.name) for f in attrs.fields(type(self))}
+
+
+def dict_setstate(self: WireModel, state: Mapping[str, Any]) -> None:
+    """The inverse of :func:`dict_getstate` (frozen: set through ``object.__setattr__``)."""
+    for name, value in state.items():
+        object.__setattr__(self, name, value)
 
 
 def lazy(raw: str, cache: str, convert: Callable[[Any], T]) -> property:

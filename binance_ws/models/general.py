@@ -18,7 +18,7 @@ from ..enums import (
     SelfTradePreventionMode,
     SymbolStatus,
 )
-from ._base import WireModel, compact_repr, lazy, ms_to_datetime
+from ._base import WireModel, compact_repr, dict_getstate, dict_setstate, lazy, ms_to_datetime
 
 __all__ = [
     "Empty",
@@ -66,7 +66,10 @@ class RateLimitRule(WireModel):
     count: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+# ``slots=False``: a filter sets three or four of its thirty-three fields, so its instances
+# keep only those in ``__dict__``, and every field also has a class attribute ``None``, which
+# is what an absent field reads as (the converter builds them in one dict literal).
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SymbolFilter(WireModel):
     """A trading rule of a symbol, of the exchange, or of an asset; ``filter_type`` says which.
 
@@ -131,6 +134,8 @@ class SymbolFilter(WireModel):
 
     # Only the fields of this filter type: the other thirty are None.
     __repr__ = compact_repr
+    __getstate__ = dict_getstate
+    __setstate__ = dict_setstate
 
 
 @attrs.frozen(kw_only=True)
