@@ -435,3 +435,15 @@ def test_wallet_changes_refuse_what_cannot_be_done() -> None:
             frames = read_events(ws, 1)
         assert [f["event"]["d"] for f in frames] == ["0.01000000"]
         assert wallet.accounts.get("demo").free["BTC"] == Decimal("1.01")
+
+
+def test_every_documented_event_pickles_and_copies_whole() -> None:
+    import pickle
+
+    for spec in USER_EVENTS:
+        payload = spec["example"]["event"]
+        event = decode_event(copy.deepcopy(payload))
+        for back in (pickle.loads(pickle.dumps(event)), copy.deepcopy(event)):
+            assert type(back) is type(event)
+            assert back == event
+            _same(unstructure(back), payload)

@@ -46,7 +46,7 @@ from ..enums import (
     TimeInForce,
     WorkingFloor,
 )
-from ._base import WireModel, compact_repr, ms_to_datetime
+from ._base import WireModel, compact_repr, dict_getstate, dict_setstate, ms_to_datetime
 
 __all__ = [
     "BalanceUpdate",
@@ -71,6 +71,9 @@ class UserDataEvent(WireModel):
     event_time: int | None = attrs.field(default=None, metadata={"wire": "E"})
 
     __repr__ = compact_repr
+    # Dict-backed: the slotted base's own pickling would keep its two slots only.
+    __getstate__ = dict_getstate
+    __setstate__ = dict_setstate
 
     @property
     def event_datetime(self) -> dt.datetime | None:
@@ -165,6 +168,9 @@ class PositionBalance(WireModel):
     locked: Decimal | None = attrs.field(default=None, metadata={"wire": "l"})
 
     __repr__ = compact_repr
+    # Dict-backed: the slotted base's own pickling would keep its two slots only.
+    __getstate__ = dict_getstate
+    __setstate__ = dict_setstate
 
 
 @attrs.frozen(kw_only=True, slots=False, repr=False)
@@ -201,6 +207,9 @@ class ListStatusOrder(WireModel):
     client_order_id: str | None = attrs.field(default=None, metadata={"wire": "c"})
 
     __repr__ = compact_repr
+    # Dict-backed: the slotted base's own pickling would keep its two slots only.
+    __getstate__ = dict_getstate
+    __setstate__ = dict_setstate
 
 
 @attrs.frozen(kw_only=True, slots=False, repr=False)
