@@ -102,6 +102,7 @@ class _Bucket:
     """One calendar-window counter. ``used`` includes ``pending`` (reserved, not answered)."""
 
     __slots__ = (
+        "carry",
         "interval",
         "kind",
         "learnt",
@@ -125,6 +126,9 @@ class _Bucket:
         self.pending = 0
         # The highest count the server reported in this window (after refunds given back).
         self.seen = 0
+        # Answered after the server's boundary, before ours (ours lags by the margin): the
+        # server may have counted them in the next window, so they carry over into it.
+        self.carry = 0
         self.window = -1
         #: When the current window ends (``now`` units: server seconds minus the margin).
         self.reset_at = 0.0
@@ -133,8 +137,10 @@ class _Bucket:
     def roll(self, now: float) -> None:
         window = int(now // self.length)
         if window > self.window:
-            # Reservations still unanswered may be counted in the new window: keep them.
-            self.window, self.used, self.seen = window, self.pending, 0
+            # Reservations still unanswered may be counted in the new window: keep them, and
+            # those answered after the server's boundary (``carry``, see RateGovernor.settle).
+            self.window, self.used, self.seen = window, self.pending + self.carry, 0
+            self.carry = 0
             self.reset_at = (window + 1) * self.length
 
     def resets_in(self, now: float) -> float:
@@ -416,24 +422,29 @@ class RateGovernor:
         what was reserved stays counted, as the server may have counted it.
         """
         weight, orders, refund, account, at = reservation
+        # An answer that arrives after the server's boundary (ours comes ``margin`` later) may
+        # have been counted in the server's next window: it carries over into ours.
+        margin = self.margin
         with self._lock:
-            if not raw_limits and not orders and not (success and refund) and not self._queue:
-                for bucket in self._weights:
-                    bucket.pending = bucket.pending - weight if bucket.pending > weight else 0
-                return
-            now = self._clock() + self._offset - self.margin
+            now = self._clock() + self._offset - margin
+            cost = weight - refund if success else weight
             for bucket in self._weights:
                 if now >= bucket.reset_at:
                     bucket.roll(now)
                 bucket.pending = bucket.pending - weight if bucket.pending > weight else 0
-                if success and refund and int(at // bucket.length) == bucket.window:
-                    bucket.used = max(bucket.used - refund, 0)
-                    bucket.seen = max(bucket.seen - refund, 0)
+                if int(at // bucket.length) == bucket.window:
+                    if success and refund:
+                        bucket.used = max(bucket.used - refund, 0)
+                        bucket.seen = max(bucket.seen - refund, 0)
+                    if cost and now >= bucket.reset_at - margin:
+                        bucket.carry += cost
             if orders:
                 for bucket in self._order_buckets(account):
                     if now >= bucket.reset_at:
                         bucket.roll(now)
                     bucket.pending = bucket.pending - orders if bucket.pending > orders else 0
+                    if now >= bucket.reset_at - margin and int(at // bucket.length) == bucket.window:
+                        bucket.carry += orders
             if raw_limits:
                 self._resync(raw_limits, account, now, at)
             if self._queue:

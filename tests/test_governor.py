@@ -401,3 +401,27 @@ def test_the_wait_for_the_governor_counts_against_the_call_timeout() -> None:
                 client.depth(symbol="BTCUSDT", limit=500, timeout=2.6)
             assert time.monotonic() - started < 1.0
             assert info.value.local is True and len(ex.requests) == seen
+
+
+def test_orders_answered_after_the_servers_boundary_count_in_the_next_window() -> None:
+    # Our windows roll ``margin`` (0.5 s) after the server's boundary. Orders reserved before
+    # it but answered after it may be counted by the server in its next window: they carry
+    # over, so a third order is held back instead of meeting the server's 429.
+    now = [1_000_009.9]
+    governor = RateGovernor(orders_10s=2, clock=lambda: now[0])
+    first = governor.acquire(1, 1, account="a", method="order.place")
+    second = governor.acquire(1, 1, account="a", method="order.place")
+    now[0] = 1_000_010.2  # past the server's boundary at :10.0, before ours at :10.5
+    governor.settle(first, True)
+    governor.settle(second, True)
+    now[0] = 1_000_010.8  # our window rolled too
+    with pytest.raises(bw.RateLimitedError) as info:
+        governor.acquire(1, 1, account="a", mode="raise", method="order.place")
+    assert info.value.local is True and "ORDERS" in str(info.value)
+    # Answered before the server's boundary, they stay in their window.
+    now[0] = 1_000_021.0
+    for _ in range(2):
+        governor.settle(governor.acquire(1, 1, account="a", mode="raise", method="order.place"), True)
+    now[0] = 1_000_030.8
+    for _ in range(2):
+        governor.settle(governor.acquire(1, 1, account="a", mode="raise", method="order.place"), True)
