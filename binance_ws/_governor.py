@@ -499,14 +499,13 @@ class RateGovernor:
             # An answer to a request reserved in an earlier window may report that window.
             if type(count) is not int or int(at // bucket.length) != bucket.window:
                 continue
-            if bucket.kind == "ORDERS":
-                # Fills lower the unfilled-order count: the server's number is taken as is.
-                bucket.used = count + bucket.pending
-            else:
-                # The weight only grows within a window: a lower count is an older answer
-                # overtaken by a newer one on another connection.
-                bucket.seen = max(bucket.seen, count)
-                bucket.used = bucket.seen + bucket.pending
+            # Within a window the highest count reported wins: answers are settled by their
+            # callers' threads in any order, so a lower count may be an older answer (taken
+            # as is, it once let an order through into a full window). Fills lower the
+            # server's unfilled-order count; here they count until the window resets, which
+            # holds back no more than the server might.
+            bucket.seen = max(bucket.seen, count)
+            bucket.used = bucket.seen + bucket.pending
 
     def _bucket_for(self, entry: Mapping[str, Any], account: str) -> _Bucket | None:
         kind, interval = entry.get("rateLimitType"), entry.get("interval")

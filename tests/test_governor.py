@@ -425,3 +425,22 @@ def test_orders_answered_after_the_servers_boundary_count_in_the_next_window() -
     now[0] = 1_000_030.8
     for _ in range(2):
         governor.settle(governor.acquire(1, 1, account="a", mode="raise", method="order.place"), True)
+
+
+def test_an_older_answer_settled_last_does_not_lower_the_order_count() -> None:
+    # Two callers' answers are settled by their own threads, in any order: the answer of
+    # the first order (count 1) may be settled after the second's (count 2).
+    now = [1_000_001.0]
+    governor = RateGovernor(orders_10s=2, clock=lambda: now[0])
+
+    def report(count: int) -> list[dict[str, object]]:
+        entry = {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 2}
+        return [{**entry, "count": count}]
+
+    first = governor.acquire(1, 1, account="a", method="order.place")
+    second = governor.acquire(1, 1, account="a", method="order.place")
+    governor.settle(second, True, report(2))
+    governor.settle(first, True, report(1))
+    with pytest.raises(bw.RateLimitedError) as info:
+        governor.acquire(1, 1, account="a", mode="raise", method="order.place")
+    assert info.value.local is True
