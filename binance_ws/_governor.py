@@ -112,6 +112,7 @@ class _Bucket:
         "pending",
         "reset_at",
         "seen",
+        "start",
         "used",
         "window",
     )
@@ -130,7 +131,9 @@ class _Bucket:
         # server may have counted them in the next window, so they carry over into it.
         self.carry = 0
         self.window = -1
-        #: When the current window ends (``now`` units: server seconds minus the margin).
+        #: When the current window began and ends (``now`` units: server seconds minus the
+        #: margin); ``start <= at < reset_at`` tells a reservation of this window.
+        self.start = -1.0
         self.reset_at = 0.0
         self.learnt = False
 
@@ -141,6 +144,7 @@ class _Bucket:
             # those answered after the server's boundary (``carry``, see RateGovernor.settle).
             self.window, self.used, self.seen = window, self.pending + self.carry, 0
             self.carry = 0
+            self.start = window * self.length
             self.reset_at = (window + 1) * self.length
 
     def resets_in(self, now: float) -> float:
@@ -213,7 +217,7 @@ class RateGovernor:
         #: After a 429/418: (time.monotonic() until which nothing is sent, the server's
         #: error, whether only order placements are held).
         self._hold: tuple[float, RateLimitedError, bool] | None = None
-        self._resync_cache: dict[tuple[Any, ...], _Bucket] = {}
+        self._resync_cache: dict[str, dict[tuple[Any, ...], _Bucket]] = {}
 
     # -- clock -----------------------------------------------------------------------------
 
@@ -431,19 +435,21 @@ class RateGovernor:
             for bucket in self._weights:
                 if now >= bucket.reset_at:
                     bucket.roll(now)
-                bucket.pending = bucket.pending - weight if bucket.pending > weight else 0
-                if int(at // bucket.length) == bucket.window:
+                pending = bucket.pending - weight
+                bucket.pending = pending if pending > 0 else 0
+                if bucket.start <= at < bucket.reset_at:
                     if success and refund:
                         bucket.used = max(bucket.used - refund, 0)
                         bucket.seen = max(bucket.seen - refund, 0)
                     if cost and now >= bucket.reset_at - margin:
                         bucket.carry += cost
             if orders:
-                for bucket in self._order_buckets(account):
+                for bucket in self._orders.get(account) or self._order_buckets(account):
                     if now >= bucket.reset_at:
                         bucket.roll(now)
-                    bucket.pending = bucket.pending - orders if bucket.pending > orders else 0
-                    if now >= bucket.reset_at - margin and int(at // bucket.length) == bucket.window:
+                    pending = bucket.pending - orders
+                    bucket.pending = pending if pending > 0 else 0
+                    if now >= bucket.reset_at - margin and bucket.start <= at < bucket.reset_at:
                         bucket.carry += orders
             if raw_limits:
                 self._resync(raw_limits, account, now, at)
@@ -462,7 +468,7 @@ class RateGovernor:
                 cost = orders if bucket.kind == "ORDERS" else weight
                 bucket.roll(now)
                 bucket.pending = max(bucket.pending - cost, 0)
-                if int(at // bucket.length) == bucket.window:
+                if bucket.start <= at < bucket.reset_at:
                     bucket.used = max(bucket.used - cost, 0)
             if self._queue:
                 self._cond.notify_all()
@@ -470,34 +476,28 @@ class RateGovernor:
     def _resync(self, raw: Any, account: str, now: float, at: float) -> None:
         if not isinstance(raw, (list, tuple)):  # a JSON array; anything else is no report
             return
-        cache = self._resync_cache
+        # Every response reports the same few limits: found by their identity, once checked,
+        # rather than validated again on every answer (one table per account: the weight's
+        # bucket is in each, ORDERS buckets only in their account's).
+        cache = self._resync_cache.get(account)
+        if cache is None:
+            cache = self._resync_cache[account] = {}
         for entry in raw:
-            if type(entry) is not dict:
-                continue
-            # Every response reports the same few limits: found by their identity, once
-            # checked, rather than validated again on every answer.
-            kind, limit = entry.get("rateLimitType"), entry.get("limit")
-            key = (
-                kind,
-                entry.get("interval"),
-                entry.get("intervalNum"),
-                limit,
-                account if kind == "ORDERS" else "",
-            )
             try:
+                key = (entry["rateLimitType"], entry["interval"], entry["intervalNum"], entry["limit"])
+                count = entry["count"]
                 bucket = cache.get(key)
-            except TypeError:  # an unhashable value: no report of a limit
+            except (TypeError, KeyError):  # not an object, a field missing, an unhashable value
                 continue
-            if bucket is None or bucket.limit != limit:
+            if bucket is None or bucket.limit != key[3]:
                 bucket = self._bucket_for(entry, account)
                 if bucket is None:
                     continue
                 cache[key] = bucket
             if now >= bucket.reset_at:
                 bucket.roll(now)
-            count = entry.get("count")
             # An answer to a request reserved in an earlier window may report that window.
-            if type(count) is not int or int(at // bucket.length) != bucket.window:
+            if count.__class__ is not int or not bucket.start <= at < bucket.reset_at:
                 continue
             # Within a window the highest count reported wins: answers are settled by their
             # callers' threads in any order, so a lower count may be an older answer (taken

@@ -349,7 +349,8 @@ class RequestPath:
             refund = failure_weight_refund(spec, weight)
         orders = 0 if spec is None else spec.unfilled_order_count
         governor = self._governor
-        started = time.monotonic()
+        # One clock read serves both: the governor's wait and the answer share the deadline.
+        deadline = time.monotonic() + wait
         token = governor.acquire(
             weight,
             orders,
@@ -363,11 +364,8 @@ class RequestPath:
             method=method,
             wait_slice=_WAIT_SLICE if on_main else None,
         )
-        waited = time.monotonic() - started
-        if waited > 0.001:
-            wait -= waited
         try:
-            frame = self._send_and_wait(method, params, wait, ident, on_main)
+            frame = self._send_and_wait(method, params, deadline, ident, on_main, wait=wait)
         except ConnectionClosedError as exc:
             if exc.sent:
                 governor.settle(token, False)
@@ -403,10 +401,18 @@ class RequestPath:
         return frame
 
     def _send_and_wait(
-        self, method: str, params: Mapping[str, Any] | None, wait: float, ident: int, on_main: bool
+        self,
+        method: str,
+        params: Mapping[str, Any] | None,
+        deadline: float,
+        ident: int,
+        on_main: bool,
+        *,
+        wait: float,
     ) -> dict[str, Any]:
         """Send on the current connection (again on the next one if it certainly did not
-        leave) and wait for the answer frame, whatever its status."""
+        leave) and wait for the answer frame, whatever its status, until ``deadline``
+        (``time.monotonic()``; ``wait``: the call's whole timeout, for the error)."""
         conns = self._conns
         request_id = next(self._ids)
         message: dict[str, Any] = {"id": request_id, "method": method}
@@ -421,8 +427,8 @@ class RequestPath:
         # A signature is kept out of a traceback's recorded locals (Sentry, --showlocals).
         payload: bytes | None = MaskedBytes(encoded) if params and "signature" in params else encoded
         del encoded
-        # The whole call (waiting for a connection, the write, the answer) fits in ``wait``.
-        deadline = time.monotonic() + wait
+        # The whole call (the governor, waiting for a connection, the write, the answer)
+        # fits in ``wait``.
         while True:
             link = conns.link
             if link is None or ident == conns.restore_ident:
