@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -101,6 +102,10 @@ def test_parse_strips_the_v3_prefix_and_keeps_decimals_exact() -> None:
     assert isinstance(request, pipeline.Request)
     assert request.method == "order.test"
     assert str(request.params["price"]) == "0.10"
+    binary = pipeline.parse(b'{"id": 4, "method": "ping", "params": {"q": 1.50}}')
+    assert isinstance(binary, pipeline.Request)
+    assert (binary.id, binary.method, str(binary.params["q"])) == (4, "ping", "1.50")
+    assert type(binary.params["q"]) is Decimal
 
 
 def test_a_signed_order_is_placed_for_the_keys_account_with_both_limits_reported() -> None:

@@ -1,7 +1,7 @@
 """The matching core of the engine: order life, price-time matching, fills and stops.
 
 Every method here runs under the engine lock, inside one transaction (see
-``_engine_state.py``); work that must not happen in the middle of a match (a stop that
+``state.py``); work that must not happen in the middle of a match (a stop that
 triggers, a list that places its pending orders) is queued on the transaction instead.
 """
 

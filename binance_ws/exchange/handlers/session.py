@@ -1,6 +1,6 @@
 """Session authentication handlers of the local exchange: ``session.logon/status/logout``.
 
-``session.logon`` has already passed :func:`~._security.authenticate` (key, timestamp and
+``session.logon`` has already passed :func:`~binance_ws.exchange.services.security.authenticate` (key, timestamp and
 signature) when its handler runs; the handler then accepts only Ed25519 keys, as Binance
 does. Binance answers other key types with -1022 (it verifies the logon signature as an
 Ed25519 one), and so does this exchange. Logging on again replaces the session key;

@@ -1,6 +1,6 @@
 """User-data event payloads, keyed as ``user-data-events.json`` describes them.
 
-These build the ``event`` object only; ``_userdata.publish`` wraps it in
+These build the ``event`` object only; ``UserDataHub.publish`` wraps it in
 ``{"subscriptionId": n, "event": ...}`` and routes it to the account's subscriptions.
 """
 

@@ -1,4 +1,4 @@
-"""Symbols and their filters on the local exchange (the order books live in ``_book.py``)."""
+"""Symbols and their filters on the local exchange (the order books live in ``book.py``)."""
 
 from __future__ import annotations
 

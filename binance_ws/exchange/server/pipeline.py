@@ -50,6 +50,9 @@ __all__ = ["Request", "answer", "error_frame", "fault_error", "handle", "parse"]
 logger = logging.getLogger(__name__)
 
 UNKNOWN_ERROR = (-1000, "An unknown error occurred while processing the request.")
+# Decimals stay exact, so a price's text (and its signature) survives decoding. One decoder
+# for every text frame: json.loads(..., parse_float=) would build a new one per request.
+_DECODER = json.JSONDecoder(parse_float=Decimal)
 
 
 class Request(NamedTuple):
@@ -63,8 +66,10 @@ class Request(NamedTuple):
 def parse(message: str | bytes) -> Request | str:
     """The request of ``message``, or the error frame to answer a malformed one with."""
     try:
-        # Decimals stay exact, so a price's text (and its signature) survives decoding.
-        request = json.loads(message, parse_float=Decimal)
+        if isinstance(message, str):
+            request = _DECODER.decode(message)
+        else:  # a binary frame: json.loads tells its encoding
+            request = json.loads(message, parse_float=Decimal)
     except ValueError:
         return error_frame(None, _errors.invalid_json())
     if not isinstance(request, dict):
