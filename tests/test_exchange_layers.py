@@ -8,7 +8,8 @@ inside functions and under ``if TYPE_CHECKING:``. The imports are read from the 
 (``ast``), so the test sees what the interpreter would only see on some code paths.
 
 The exchange takes from the rest of the SDK only the parts listed in :data:`SDK_SHARED`
-(the method table, weights, signing, JSON, enums), never client internals.
+(the method table, weights, signing, JSON, enums), never client internals; the model,
+the engine and the handlers import nothing of websockets, sockets or TLS.
 """
 
 from __future__ import annotations
@@ -206,6 +207,15 @@ def test_the_exchange_takes_only_shared_parts_of_the_sdk() -> None:
     assert taken <= SDK_SHARED, f"the exchange reaches into SDK internals: {sorted(taken - SDK_SHARED)}"
     # The list stays honest: each shared part is in use.
     assert taken == SDK_SHARED
+
+
+def test_model_engine_and_handlers_need_no_websockets() -> None:
+    # The engine and the handlers run without any server: only services and server touch I/O.
+    sdk = _sdk_modules()
+    for name, path in sdk.items():
+        if name.startswith(tuple(f"{PACKAGE}.{layer}" for layer in ("model", "engine", "handlers"))):
+            found = imports_of(name, path.read_text(encoding="utf-8"), path.name == "__init__.py", sdk)
+            assert not any(m.split(".")[0] in {"websockets", "socket", "ssl"} for m in found), name
 
 
 @pytest.mark.parametrize("probe", ["missing", "unknown"])
