@@ -14,7 +14,7 @@ from exchange_helpers import hang_up, raw_call, raw_connect, signed, wait_until
 import binance_ws as bw
 from binance_ws import Client
 from binance_ws.exchange import LocalExchange
-from binance_ws.exchange._faults import Fault, FaultOdds, FaultPlan
+from binance_ws.exchange.server.faults import Fault, FaultOdds, FaultPlan
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import binance_ws as bw
 from binance_ws import Client
 from binance_ws._signing import HmacSigner
 from binance_ws.exchange import LocalExchange
-from binance_ws.exchange._ratelimit import OrderCounter, WeightCounter, weight_of
+from binance_ws.exchange.services.ratelimit import OrderCounter, WeightCounter, weight_of
 
 WEIGHT_MSG = (
     "Too much request weight used; current limit is {} request weight per 1 MINUTE."
@@ -24,11 +24,14 @@ WEIGHT_MSG = (
 )
 
 
-def _clear_of_boundary(period_ms: int, margin_ms: int = 1500) -> None:
-    """Wait (< margin) until the current calendar window has enough time left for a test."""
-    into = int(time.time() * 1000) % period_ms
-    if period_ms - into < margin_ms:
-        time.sleep((period_ms - into) / 1000 + 0.02)
+def _mid_minute_clock() -> Callable[[], int]:
+    """A ``limits_clock``: the real clock shifted forward to 1 s past a full minute.
+
+    No 10-second window rolls for 9 s and no minute for 59 s, so a test never straddles a
+    boundary and never waits for one to pass.
+    """
+    offset = (1000 - int(time.time() * 1000)) % 60_000
+    return lambda: int(time.time() * 1000) + offset
 
 
 @contextlib.contextmanager
@@ -109,8 +112,7 @@ def test_weight_table(method: str, params: dict[str, Any], weight: int) -> None:
 
 
 def test_weight_counts_on_every_answer() -> None:
-    _clear_of_boundary(60_000)
-    with _exchange() as (_ex, open_wire):
+    with _exchange(limits_clock=_mid_minute_clock()) as (_ex, open_wire):
         w = open_wire()
         first = w.call("ping")
         assert first["rateLimits"] == [
@@ -130,13 +132,13 @@ def test_weight_counts_on_every_answer() -> None:
 
 
 def test_weight_limit_then_ban() -> None:
-    _clear_of_boundary(60_000)
-    with _exchange(weight_limit=10, ban_after=2) as (ex, open_wire):
+    clock = _mid_minute_clock()
+    with _exchange(weight_limit=10, ban_after=2, limits_clock=clock) as (ex, open_wire):
         w = open_wire()  # the connection costs 2
         for _ in range(8):
             assert w.call("ping")["status"] == 200
         for count in (11, 12):
-            before = int(time.time() * 1000)
+            before = clock()
             answer = w.call("ping")
             assert answer["status"] == 429
             assert answer["error"]["code"] == -1003
@@ -162,8 +164,11 @@ def test_weight_limit_then_ban() -> None:
 
 
 def test_client_sees_rate_limited_and_banned_errors() -> None:
-    _clear_of_boundary(60_000)
-    with LocalExchange(book_levels=20, weight_limit=5, ban_after=1) as ex, Client(ex.url, timeout=5) as c:
+    clock = _mid_minute_clock()
+    with (
+        LocalExchange(book_levels=20, weight_limit=5, ban_after=1, limits_clock=clock) as ex,
+        Client(ex.url, timeout=5) as c,
+    ):
         c.request("ping")
         c.request("ping")
         c.request("ping")
@@ -205,8 +210,10 @@ def test_weight_resets_each_calendar_minute() -> None:
 
 
 def test_enforce_limits_false_counts_but_never_refuses() -> None:
-    _clear_of_boundary(60_000)
-    with _exchange(weight_limit=3, ban_after=0, enforce_limits=False) as (_ex, open_wire):
+    with _exchange(weight_limit=3, ban_after=0, enforce_limits=False, limits_clock=_mid_minute_clock()) as (
+        _ex,
+        open_wire,
+    ):
         w = open_wire()
         for _ in range(5):
             answer = w.call("ping")
@@ -249,8 +256,10 @@ def _limit_order(price: str) -> dict[str, Any]:
 
 
 def test_order_limit_on_the_wire() -> None:
-    _clear_of_boundary(10_000, margin_ms=2000)
-    with _exchange(order_limit_10s=2, order_limit_day=100) as (ex, open_wire):
+    with _exchange(order_limit_10s=2, order_limit_day=100, limits_clock=_mid_minute_clock()) as (
+        ex,
+        open_wire,
+    ):
         w = open_wire()
         signer = HmacSigner(ex.keys.hmac.api_key, ex.keys.hmac.api_secret)
         placed = [w.call("order.place", _limit_order(p), signer) for p in ("50000.00", "50001.00")]

@@ -13,12 +13,16 @@ from wire_support import Wire
 
 from binance_ws._signing import HmacSigner, Signer, signer_for_private_key
 from binance_ws.exchange import LocalExchange
-from binance_ws.exchange._accounts import DEMO_ACCOUNT
-from binance_ws.exchange._scripted import ScriptedMarket
-from binance_ws.exchange._userdata import publish
+from binance_ws.exchange.model.accounts import DEMO_ACCOUNT
+from binance_ws.exchange.services.scripted import ScriptedMarket
 
 OTHER_KEY = "Ot" * 32
 OTHER_SECRET = "s3" * 32
+
+
+def publish(ex: LocalExchange, account_id: str, event: dict[str, Any]) -> None:
+    """Deliver an event as the engine does (through the exchange's user-data hub)."""
+    ex.user_data.publish(account_id, event)
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +172,7 @@ def test_closed_connection_leaves_no_subscription(ex: LocalExchange) -> None:
 def test_scripted_market_trades_and_fills_a_resting_demo_order() -> None:
     with LocalExchange(book_levels=20) as exchange:
         wire = Wire(exchange.url)
-        market = ScriptedMarket(exchange, interval=0.01, seed=3, symbols=["BTCUSDT"])
+        market = ScriptedMarket(exchange.engine, interval=0.01, seed=3, symbols=["BTCUSDT"])
         try:
             wire.logon(exchange)
             assert wire.call("userDataStream.subscribe")["result"] == {"subscriptionId": 0}

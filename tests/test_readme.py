@@ -38,7 +38,7 @@ import pytest
 
 import binance_ws._client
 from binance_ws.exchange import LocalExchange
-from binance_ws.exchange._keys import DemoHmacKey, DemoKeyPair
+from binance_ws.exchange.model.keys import DemoHmacKey, DemoKeyPair
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

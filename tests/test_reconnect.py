@@ -16,7 +16,7 @@ from exchange_helpers import wait_until as wait_for
 import binance_ws as bw
 from binance_ws import Client, ClientState, ConnectionEvent, ConnectionEventKind
 from binance_ws.exchange import LocalExchange
-from binance_ws.exchange._server import _SHUTDOWN_TAKES_CODE
+from binance_ws.exchange.server.exchange import _SHUTDOWN_TAKES_CODE
 from binance_ws.models import Empty, ServerTime
 
 

@@ -20,8 +20,7 @@ from binance_ws import (
 )
 from binance_ws.enums import ExecutionType, OrderStatus
 from binance_ws.exchange import LocalExchange
-from binance_ws.exchange._accounts import DEMO_ACCOUNT
-from binance_ws.exchange._userdata import publish
+from binance_ws.exchange.model.accounts import DEMO_ACCOUNT
 from binance_ws.models.events import (
     BalanceUpdate,
     EventStreamTerminated,
@@ -35,6 +34,11 @@ from binance_ws.models.events import (
 OTHER_KEY = "Uo" * 32
 OTHER_SECRET = "u5" * 32
 D = Decimal
+
+
+def publish(ex: LocalExchange, account_id: str, event: dict[str, Any]) -> None:
+    """Deliver an event as the engine does (through the exchange's user-data hub)."""
+    ex.user_data.publish(account_id, event)
 
 
 @pytest.fixture(scope="module")
@@ -546,7 +550,7 @@ def test_handler_queue_size_is_checked(client: Client) -> None:
 
 def test_a_rotation_during_a_rotation_delivers_every_event_once(ex: LocalExchange) -> None:
     """A second rotation while the first one's old connection still delivers: nothing lost or doubled."""
-    from binance_ws.exchange._connections import close_in_background
+    from binance_ws.exchange.services.connections import close_in_background
 
     tag = unique_tag("ud-rot2")
     with _client(ex, ex.url_for(tag)) as c, c.user_data(buffer_size=100_000) as stream:

@@ -13,7 +13,7 @@ from binance_ws import Client
 from binance_ws._spec import METHODS
 from binance_ws._weights import request_weight
 from binance_ws.exchange import LocalExchange
-from binance_ws.exchange._ratelimit import weight_of
+from binance_ws.exchange.services.ratelimit import weight_of
 from tools import reference
 
 SYMBOLS = [f"S{i}USDT" for i in range(120)]

@@ -5,6 +5,14 @@ Needs the ``exchange`` extra: ``pip install 'binance-ws[exchange]'``. In-process
 ``ex.keys.rsa``); standalone, run ``python -m binance_ws exchange --port 9000``, which prints
 its URL and those keys.
 
+Inside, five layers, each importing only those below it: ``model`` (accounts, keys,
+orders, books, symbols, events, the clock) -> ``engine`` (matching, balances, order lists,
+validation) -> ``services`` (rate limits, security, user-data hub, connection limits,
+sessions, the scripted market, the venue that wires them) -> ``handlers`` (one table per
+method group, merged in ``handlers.registry``) -> ``server`` (websockets I/O, lifecycle,
+fault injection, the request pipeline). Only :class:`LocalExchange` and :class:`Fault` are
+public.
+
 Example::
 
     >>> from binance_ws import Client
@@ -16,7 +24,7 @@ Example::
 
 from __future__ import annotations
 
-from ._faults import Fault
-from ._server import LocalExchange
+from .server.exchange import LocalExchange
+from .server.faults import Fault
 
 __all__ = ["Fault", "LocalExchange"]
