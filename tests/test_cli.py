@@ -269,6 +269,14 @@ def test_call_api_error_exits_1(exchange: LocalExchange, capsys: pytest.CaptureF
     assert "BadRequestError" in err and "-1121" in err
 
 
+def test_signed_call_without_keys_names_the_environment(
+    exchange: LocalExchange, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "call", "account.status", "--url", exchange.url)
+    assert code == 2 and out == ""
+    assert "BINANCE_API_KEY" in err and "BINANCE_API_SECRET" in err
+
+
 def test_connection_failure_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "call", "ping", "--url", "ws://127.0.0.1:9/ws-api/v3")
     assert code == 3 and "ConnectError" in err

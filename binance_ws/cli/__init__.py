@@ -199,7 +199,21 @@ def _fail(code: int, message: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``binance-ws`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
+    """Run ``binance-ws`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit code.
+
+    Errors go to stderr as one line, and the exit code says which kind they were.
+
+    Example::
+
+        >>> from binance_ws.cli import main
+        >>> from binance_ws.exchange import LocalExchange
+        >>> with LocalExchange() as ex:
+        ...     main(["call", "ping", "--url", ex.url])
+        ...     main(["call", "depth", "symbol=NOSUCHPAIR", "--url", ex.url])  # an API error
+        OK (empty result)
+        0
+        1
+    """
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed

@@ -95,7 +95,22 @@ def _nested(value: Any) -> bool:
 
 
 def render(value: Any) -> str:
-    """The whole result as text: a table, ``field value`` rows, or the value itself."""
+    """The whole result as text: a table, ``field value`` rows, or the value itself.
+
+    Example::
+
+        >>> from binance_ws import structure
+        >>> from binance_ws.models.market import PriceTicker
+        >>> rows = [{"symbol": "BTCUSDT", "price": "1.50"}, {"symbol": "ETHUSDT", "price": "20.25"}]
+        >>> print(render(structure(rows, list[PriceTicker])))
+        symbol   price
+        BTCUSDT   1.50
+        ETHUSDT  20.25
+        >>> print(render(structure(rows[0], PriceTicker)))
+        field   value
+        symbol  BTCUSDT
+        price   1.50
+    """
     if value is None:
         return "(no result)"
     if isinstance(value, (list, tuple)) and not _is_record(value):
