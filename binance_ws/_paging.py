@@ -11,12 +11,14 @@ short. ``progress=True`` shows a tqdm bar on stderr (``pip install 'binance-ws[p
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
+import logging
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._errors import InvalidParameterError, ProtocolError
+from ._errors import InvalidParameterError, ProtocolError, RateLimitedError
 from ._request import validate_timeout
 from .enums import KlineInterval
 from .models.account import AccountTrade, Order
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
     from ._client import Client
 
 __all__ = ["MAX_PAGE", "PagingMixin"]
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -53,6 +57,34 @@ _INTERVAL_MS = {
     "1w": 604_800_000,
 }
 _INTERVALS = tuple(member.value for member in KlineInterval)
+# A page held back by the governor (rate_limit="wait") longer than its timeout is asked
+# again after the window resets, at most this many times and if the reset is this near.
+_HOLDS_PER_PAGE = 5
+_LONGEST_HOLD = 65.0
+
+
+def _paced(client: Client, fetch: Callable[[], list[T]]) -> list[T]:
+    """``fetch()``, waiting out the rate governor's refusals in its "wait" mode.
+
+    A walk over a long history can need the next minute's request weight: the governor
+    (never bypassed) refuses a page whose wait would outlast the call's timeout, and the
+    page is asked again once the window has reset, so the walk goes on within the limits.
+    """
+    for attempt in range(_HOLDS_PER_PAGE):
+        try:
+            return fetch()
+        except RateLimitedError as exc:
+            wait = exc.seconds_left(client.time_offset) if exc.local else None
+            if (
+                client._rate_limit != "wait"
+                or wait is None
+                or wait > _LONGEST_HOLD
+                or attempt == _HOLDS_PER_PAGE - 1
+            ):
+                raise
+            logger.info("history page held back by the rate limit; asking again in %.1f s", wait)
+            time.sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def to_ms(value: int | dt.datetime | None, name: str) -> int | None:
@@ -182,7 +214,8 @@ class PagingMixin:
         def pages() -> Iterator[list[Kline]]:
             cursor = start
             while end is None or cursor <= end:
-                page = client.klines(
+                request = functools.partial(
+                    client.klines,
                     symbol=symbol,
                     interval=value,
                     start_time=cursor,
@@ -191,6 +224,7 @@ class PagingMixin:
                     limit=size,
                     timeout=wait,
                 )
+                page = _paced(client, request)
                 fresh = [
                     k
                     for k in page

@@ -441,3 +441,25 @@ def test_klines_bad_times_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
         capsys, "klines", "BTCUSDT", "1m", "--start", "2024-02-01", "--end", "2024-01-01", "--url", url
     )
     assert code == 2 and "--start: is after --end" in err
+
+
+def test_klines_json_lines_with_a_tqdm_bar(
+    exchange: LocalExchange, capsys: pytest.CaptureFixture[str]
+) -> None:
+    end = int(time.time() * 1000) // 60_000 * 60_000 - 30_000
+    argv = [
+        "klines",
+        "BTCUSDT",
+        "1m",
+        "--start",
+        str(end - 300_000),
+        "--end",
+        str(end),
+        "--progress",
+        "--json",
+    ]
+    code, out, err = run(capsys, *argv, "--url", exchange.url)
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) == 5 and all(type(r[0]) is int and type(r[1]) is str for r in rows)
+    assert "kline" in err  # the bar's unit

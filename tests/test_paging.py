@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sys
 import threading
 import time
@@ -42,9 +43,9 @@ Answer = Callable[[str, dict[str, Any]], Any]
 class HistoryServer:
     """Answers klines / myTrades / allOrders from generated rows; records every request."""
 
-    def __init__(self, answer: Answer, weight_count: int | None = None) -> None:
+    def __init__(self, answer: Answer, rate_limits: list[dict[str, Any]] | None = None) -> None:
         self.answer = answer
-        self.weight_count = weight_count
+        self.rate_limits = rate_limits
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self._server = serve(self._handle, "127.0.0.1", 0, compression=None, max_size=None)
         self.url = f"ws://127.0.0.1:{self._server.socket.getsockname()[1]}/ws-api/v3"
@@ -66,16 +67,8 @@ class HistoryServer:
                     if result is _SILENT:
                         continue
                     frame.update(status=200, result=result)
-                if self.weight_count is not None:
-                    frame["rateLimits"] = [
-                        {
-                            "rateLimitType": "REQUEST_WEIGHT",
-                            "interval": "MINUTE",
-                            "intervalNum": 1,
-                            "limit": 6000,
-                            "count": self.weight_count,
-                        }
-                    ]
+                if self.rate_limits is not None:
+                    frame["rateLimits"] = self.rate_limits
                 conn.send(json.dumps(frame))
         except ConnectionClosed:
             pass
@@ -218,7 +211,7 @@ def history() -> Iterator[Callable[..., tuple[HistoryServer, Client]]]:
     made: list[tuple[HistoryServer, Client]] = []
 
     def make(answer: Answer, **client_options: Any) -> tuple[HistoryServer, Client]:
-        server = HistoryServer(answer, client_options.pop("weight_count", None))
+        server = HistoryServer(answer, client_options.pop("rate_limits", None))
         options: dict[str, Any] = {"api_key": "demo-key", "api_secret": "demo-secret", "timeout": 5}
         client = Client(server.url, **(options | client_options)).connect()
         made.append((server, client))
@@ -301,15 +294,46 @@ def test_klines_against_the_local_exchange(client: Client) -> None:
     assert all(type(k) is Kline for k in walked)
 
 
+def _weight(interval: str, limit: int, count: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "rateLimitType": "REQUEST_WEIGHT",
+            "interval": interval,
+            "intervalNum": 1,
+            "limit": limit,
+            "count": count,
+        }
+    ]
+
+
 def test_each_page_goes_through_the_rate_governor(history: Any) -> None:
     # The server reports the minute's weight as used up: the next page must not be sent.
-    server, client = history(klines_answer(kline_rows(50)), rate_limit="raise", weight_count=6000)
+    server, client = history(
+        klines_answer(kline_rows(50)), rate_limit="raise", rate_limits=_weight("MINUTE", 6000, 6000)
+    )
     pages = client.klines_history(symbol="BTCUSDT", interval="1m", start_time=T0, page_size=10)
     first = [next(pages) for _ in range(10)]
     assert len(first) == 10
     with pytest.raises(RateLimitedError):
         next(pages)
     assert len(server.pages("klines")) == 1
+
+
+def test_a_page_held_back_past_its_timeout_is_asked_again_after_the_reset(
+    history: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Every answer reports this second's weight as used up: the next page waits for the
+    # next second, longer than its 0.1 s timeout, and is asked again then (never sooner).
+    # (A page whose answer straddles a second boundary is not held: four pages, three holds
+    # expected, at least one certain.)
+    server, client = history(klines_answer(kline_rows(35)), rate_limits=_weight("SECOND", 4, 4))
+    caplog.set_level(logging.INFO, logger="binance_ws._paging")
+    got = list(
+        client.klines_history(symbol="BTCUSDT", interval="1m", start_time=T0, page_size=10, timeout=0.1)
+    )
+    assert [k.open_time for k in got] == [T0 + i * MINUTE for i in range(35)]
+    assert [p["startTime"] for p in server.pages("klines")] == [T0 + n * 10 * MINUTE for n in range(4)]
+    assert "held back by the rate limit" in caplog.text
 
 
 def test_timeout_applies_to_each_page(history: Any) -> None:
