@@ -29,7 +29,6 @@ from .. import (
     ExecutionUnknownError,
     InsecureTransportError,
     InvalidParameterError,
-    ProtocolError,
 )
 from ._call import UsageError
 from ._commands import (
@@ -228,10 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(EXIT_API_ERROR, f"{type(exc).__name__}: {exc}")
     except (ConnectError, ClientClosedError, ExecutionUnknownError, TimeoutError) as exc:
         return _fail(EXIT_CONNECTION, f"{type(exc).__name__}: {exc}")
-    except (ProtocolError, BinanceWSError) as exc:
+    except BinanceWSError as exc:  # ProtocolError: the server's answer made no sense
         return _fail(EXIT_API_ERROR, f"{type(exc).__name__}: {exc}")
-    except OSError as exc:  # e.g. the --csv file cannot be written
-        return _fail(
-            EXIT_USAGE if isinstance(exc, (FileNotFoundError, PermissionError)) else EXIT_CONNECTION, str(exc)
-        )
+    except OSError as exc:  # a network failure below the client's own errors
+        return _fail(EXIT_CONNECTION, f"{type(exc).__name__}: {exc}")
     return result
