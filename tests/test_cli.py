@@ -463,3 +463,16 @@ def test_klines_json_lines_with_a_tqdm_bar(
     rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == 5 and all(type(r[0]) is int and type(r[1]) is str for r in rows)
     assert "kline" in err  # the bar's unit
+
+
+@pytest.mark.parametrize(("given", "sent"), [("1M", "1M"), ("1m", "1m"), ("1H", "1h")])
+def test_call_enum_values_keep_case_where_it_matters(
+    exchange: LocalExchange, capsys: pytest.CaptureFixture[str], given: str, sent: str
+) -> None:
+    before = len(exchange.requests)
+    code, out, err = run(
+        capsys, "call", "klines", "symbol=BTCUSDT", f"interval={given}", "limit=1", "--url", exchange.url
+    )
+    assert code == 0, err
+    assert [p["interval"] for m, p in exchange.requests[before:] if m == "klines"] == [sent]
+    assert out.splitlines()[0].split()[:2] == ["open_time", "open"]

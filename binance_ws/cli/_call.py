@@ -110,10 +110,13 @@ def convert(name: str, annotation: Any, text: str) -> Any:
             return False
         raise UsageError(f"{name}: expected true or false, got {text!r}")
     if enums:
-        choices = [m for m in enums[0]]  # the declared members only
-        for member in choices:
-            if text.strip().upper() in (str(member.value).upper(), member.name):
-                return member
+        choices = list(enums[0])  # the declared members only
+        given = text.strip()
+        exact = [m for m in choices if m.value == given]
+        # Case does not matter unless it tells members apart (1m is a minute, 1M a month).
+        loose = [m for m in choices if given.upper() in (str(m.value).upper(), m.name)]
+        if exact or len(loose) == 1:
+            return (exact or loose)[0]
         shown = ", ".join(str(m.value) for m in choices)
         raise UsageError(f"{name}: expected one of {shown}; got {text!r}")
     if lists:
