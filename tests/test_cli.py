@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import configparser
 import csv
 import datetime as dt
+import importlib
 import json
 import re
 import subprocess
@@ -153,6 +155,16 @@ def test_help_runs_as_a_module_in_a_subprocess() -> None:
     ):
         assert text in out.stdout
     assert "3  connection failure or timeout" in out.stdout
+
+
+def test_the_console_script_names_main() -> None:
+    config = configparser.ConfigParser()
+    config.read(Path(__file__).parent.parent / "setup.cfg")
+    name, _, target = config["options.entry_points"]["console_scripts"].strip().partition(" = ")
+    module, _, attribute = target.partition(":")
+    assert name == "binance-ws"
+    assert getattr(importlib.import_module(module), attribute) is main
+    assert "tqdm" in config["options.extras_require"]["progress"]
 
 
 @pytest.mark.parametrize("command", ["demo", "exchange", "call", "stream", "time-offset", "klines"])
