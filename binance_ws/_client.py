@@ -37,6 +37,7 @@ from ._errors import (
 )
 from ._governor import RateGovernor, RateLimitUsage, validate_rate_limit
 from ._methods import AllMethods
+from ._paging import PagingMixin
 from ._ratelimits import RateLimit, parse_rate_limits
 from ._request import RequestPath, fork_count, validate_timeout
 from ._request import forked as is_forked
@@ -61,7 +62,7 @@ DEFAULT_TIMEOUT = 10.0
 _MICROSECOND_TIMES = 10**14
 
 
-class Client(RequestPath, ResolveUnknown, AllMethods, UserDataMixin):
+class Client(RequestPath, ResolveUnknown, AllMethods, UserDataMixin, PagingMixin):
     """A blocking client for the Binance Spot WebSocket API over one connection.
 
     ``url`` defaults to production; ``testnet=True`` picks the spot testnet; any ``ws://`` or
