@@ -142,6 +142,11 @@ def test_kline_boundaries_intervals_and_time_zones(client: Client) -> None:
     assert [b[0] - a[0] for a, b in itertools.pairwise(minutes)] == [300_000, 300_000]
     start = minutes[0][0]
     assert get(client, "klines", symbol="BNBBTC", interval="5m", startTime=start, limit=2)[0][0] == start
+    # Binance's klines open at or after startTime: a start inside a bucket gives the next one.
+    assert (
+        get(client, "klines", symbol="BNBBTC", interval="5m", startTime=start + 1, limit=1)[0][0]
+        == minutes[1][0]
+    )
     with pytest.raises(APIError) as caught:
         get(client, "klines", symbol="BNBBTC", interval="2m")
     assert (caught.value.code, caught.value.msg) == (-1120, "Invalid interval.")

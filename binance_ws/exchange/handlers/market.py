@@ -216,7 +216,11 @@ def _klines(venue: Venue, params: dict[str, Any]) -> list[list[Any]]:
         if last < first:
             return []
         if start is not None:
-            opens = [max(start_of(start), first)]
+            # Binance gives the klines that open at or after startTime (07:28 -> the 08:00 one).
+            begin = start_of(start)
+            if begin < start:
+                begin = next_of(begin)
+            opens = [max(begin, first)]
             while len(opens) < limit and next_of(opens[-1]) <= last:
                 opens.append(next_of(opens[-1]))
             if opens[0] > last:
