@@ -14,7 +14,10 @@ then ask for them in a test::
 Fixtures:
 
 - ``local_exchange``: a :class:`~binance_ws.exchange.LocalExchange` of its own for each test,
-  on a free port of 127.0.0.1, with the demo account and its keys (``local_exchange.keys``).
+  on a free port of 127.0.0.1, with the demo account and its keys (``local_exchange.keys``),
+  and 1000 price levels per side of each book (it starts in a few hundredths of a second;
+  ``exchange_for_tests()`` without arguments gives the full 5000 that ``depth(limit=5000)``
+  needs).
   To change its options, define a ``local_exchange`` fixture of your own in your conftest
   (pytest's override): ``yield from exchange_for_tests(weight_limit=100)``.
 - ``client``: a :class:`~binance_ws.Client` connected to it with the demo account's HMAC key
@@ -39,6 +42,9 @@ __all__ = ["client", "connect", "exchange_for_tests", "local_exchange"]
 
 #: The default answer timeout of test clients (seconds): short, so a hung test says so soon.
 TEST_TIMEOUT = 5.0
+#: Price levels per book side of the fixture's exchange: enough for depth(limit=1000), and
+#: quick to build (5000, the exchange's own default, takes about ten times longer).
+FIXTURE_BOOK_LEVELS = 1000
 
 
 def exchange_for_tests(**options: Any) -> Iterator[LocalExchange]:
@@ -76,7 +82,7 @@ def connect(exchange: LocalExchange, *, key: str = "hmac", **options: Any) -> Cl
 @pytest.fixture
 def local_exchange() -> Iterator[LocalExchange]:
     """A local exchange of this test's own on 127.0.0.1 (closed after the test)."""
-    yield from exchange_for_tests()
+    yield from exchange_for_tests(book_levels=FIXTURE_BOOK_LEVELS)
 
 
 @pytest.fixture

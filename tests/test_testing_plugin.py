@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from test_readme import extract_blocks
 
 from binance_ws.exchange import LocalExchange
 from binance_ws.testing import connect
@@ -20,6 +21,18 @@ from binance_ws.testing import connect
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _docs_block(reason: str) -> str:
+    """The block of docs/testing.md marked ``not run: <reason> ...`` (it runs here instead)."""
+    blocks = extract_blocks((ROOT / "docs" / "testing.md").read_text(encoding="utf-8"))
+    (block,) = [b for b in blocks if b.not_run is not None and b.not_run.startswith(reason)]
+    return block.source
+
+
+#: The test module and the conftest the testing page shows.
+DOCS_TESTS = _docs_block("a test module")
+DOCS_CONFTEST = _docs_block("a conftest")
 
 USER_TESTS = textwrap.dedent(
     """
@@ -34,6 +47,7 @@ USER_TESTS = textwrap.dedent(
         assert type(local_exchange) is LocalExchange
         assert type(client) is binance_ws.Client
         assert client.url == local_exchange.url and client.key_type == "HMAC"
+        assert len(client.depth(symbol="BTCUSDT", limit=1000).bids) == 1000
         order = client.order_place(symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.001")
         assert order.status == "FILLED"
 
@@ -61,21 +75,6 @@ USER_TESTS = textwrap.dedent(
     """
 )
 
-OVERRIDE = textwrap.dedent(
-    """
-    import pytest
-
-    from binance_ws.testing import exchange_for_tests
-
-    pytest_plugins = ["binance_ws.testing"]
-
-
-    @pytest.fixture
-    def local_exchange():
-        yield from exchange_for_tests(balances={"USDT": "123"}, book_levels=20)
-    """
-)
-
 
 @pytest.fixture
 def user_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
@@ -90,22 +89,24 @@ def user_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> py
 
 def test_a_users_suite_gets_the_fixtures(user_suite: pytest.Pytester) -> None:
     user_suite.makeconftest('pytest_plugins = ["binance_ws.testing"]\n')
-    user_suite.makepyfile(test_bot=USER_TESTS)
+    user_suite.makepyfile(test_bot=USER_TESTS, test_from_the_docs=DOCS_TESTS)
     result = user_suite.runpytest_subprocess("-p", "no:cacheprovider", timeout=120)
-    result.assert_outcomes(passed=4, failed=1)
+    result.assert_outcomes(passed=6, failed=1)
     result.stdout.fnmatch_lines(["*test_a_failing_bot_fails*"])
 
 
-def test_a_user_overrides_the_exchange(user_suite: pytest.Pytester) -> None:
-    user_suite.makeconftest(OVERRIDE)
+def test_a_user_overrides_the_exchange_as_the_docs_show(user_suite: pytest.Pytester) -> None:
+    user_suite.makeconftest('pytest_plugins = ["binance_ws.testing"]\n\n' + DOCS_CONFTEST)
     user_suite.makepyfile(
-        test_balances="""
+        test_docs_conftest="""
         from decimal import Decimal
 
 
-        def test_the_overridden_exchange_is_used(client):
-            balances = {b.asset: b.free for b in client.account_status().balances}
-            assert balances["USDT"] == Decimal("123")
+        def test_low_limits_and_a_logged_on_client(logged_on_client, local_exchange):
+            assert logged_on_client.logged_on
+            balances = {b.asset: b.free for b in logged_on_client.account_status().balances}
+            assert balances["USDT"] == Decimal("500")
+            assert logged_on_client.url == local_exchange.url
         """
     )
     result = user_suite.runpytest_subprocess("-p", "no:cacheprovider", timeout=120)
