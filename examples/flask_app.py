@@ -126,7 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     url = os.environ.get("BINANCE_WS_URL")
     shared = SharedClient(lambda: Client(url, testnet=url is None))
-    server = make_server("127.0.0.1", args.port, create_app(shared), threaded=True)
+    # A thread per request when serving for good; one by one for a counted run, so the last
+    # answer is out before the client closes.
+    server = make_server("127.0.0.1", args.port, create_app(shared), threaded=args.requests is None)
     print(f"serving on http://127.0.0.1:{server.port}", flush=True)
     try:
         if args.requests is None:

@@ -8,10 +8,12 @@ what the exchange received from it.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -181,6 +183,27 @@ def test_flask_app_serves_from_one_shared_client(ex: LocalExchange) -> None:
     finally:
         shared.close()
     assert made[0].state.value == "CLOSED"
+
+
+def test_flask_app_serves_http_on_loopback_then_exits(ex: LocalExchange) -> None:
+    pytest.importorskip("flask")
+    args = [sys.executable, str(EXAMPLES / "flask_app.py"), "--port", "0", "--requests", "2"]
+    with subprocess.Popen(args, env=_env(ex), cwd=ROOT, stdout=subprocess.PIPE, text=True) as server:
+        try:
+            assert server.stdout is not None
+            first = server.stdout.readline().strip()  # "serving on http://127.0.0.1:PORT"
+            assert first.startswith("serving on http://127.0.0.1:"), first
+            base = first.removeprefix("serving on ")
+            bodies = []
+            for path in ("/price/BTCUSDT", "/book/ETHUSDT"):
+                with urllib.request.urlopen(base + path, timeout=RUN_TIMEOUT) as answer:
+                    assert answer.status == 200
+                    bodies.append(json.loads(answer.read()))
+            assert server.wait(timeout=RUN_TIMEOUT) == 0  # two requests served: it exits
+        finally:
+            if server.poll() is None:
+                server.kill()
+    assert bodies[0]["symbol"] == "BTCUSDT" and len(bodies[1]["bids"]) == 5
 
 
 def test_notebook_runs_top_to_bottom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
