@@ -32,7 +32,7 @@ import re
 import subprocess
 import sys
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from binance_ws import enums, models
@@ -228,9 +228,9 @@ def docstring(spec: MethodSpec, paras: list[str]) -> str:
 
 
 # -- Modules ----------------------------------------------------------------------------------
-def module_methods() -> dict[str, list[MethodSpec]]:
+def module_methods(methods: Mapping[str, MethodSpec]) -> dict[str, list[MethodSpec]]:
     placed: dict[str, list[MethodSpec]] = {m.name: [] for m in overlay.MODULES}
-    for spec in METHODS.values():
+    for spec in methods.values():
         home = next((m for m in overlay.MODULES if spec.wire in m.wires), None)
         home = home or next((m for m in overlay.MODULES if m.category == spec.category), None)
         if home is None:
@@ -324,10 +324,13 @@ def _ruff(source: str, name: str) -> str:
     return source
 
 
-def render_all() -> dict[str, str]:
-    """Every generated module's source, by file name."""
-    placed = module_methods()
-    return {f"{m.name}.py": render_module(m, placed[m.name]) for m in overlay.MODULES}
+def render_all(
+    methods: Mapping[str, MethodSpec] = METHODS, only: Collection[str] | None = None
+) -> dict[str, str]:
+    """The generated modules' sources by file name: all, or those named in ``only`` ("trading")."""
+    placed = module_methods(methods)
+    chosen = [m for m in overlay.MODULES if only is None or m.name in only]
+    return {f"{m.name}.py": render_module(m, placed[m.name]) for m in chosen}
 
 
 def main(argv: list[str] | None = None) -> int:
