@@ -54,8 +54,8 @@ def test_docstring_header_comes_from_the_table(wire: str) -> None:
     assert gen_facade.weight_text(spec) in doc
     assert f"security {spec.security.value}" in doc or f"Security {spec.security.value}" in doc
     assert gen_facade.docs_link(spec) in doc
-    for _rule, names in spec.groups:
-        assert gen_facade._names(names) in doc
+    for rule, names in spec.groups:
+        assert gen_facade._names(names, "or" if rule == "at_least_one" else "and") in doc
 
 
 def test_weight_prose_follows_the_rules() -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from binance_ws._methods._shapes import FULL_BY_DEFAULT
+
 # -- Parameter types ------------------------------------------------------------------------
 # The annotation of a parameter, without ``| None`` (added, with ``= None``, to every optional
 # one). str, int, bool and list params are typed by their kind alone; enum and decimal params
@@ -64,6 +66,13 @@ class Shape:
     overloads: tuple[tuple[dict[str, str], str], ...] = field(default=())
 
 
+def _literal(values: tuple[str, ...], enum: str) -> str:
+    """``Literal["A", "B", Enum.A, Enum.B]``: the strings, then the enum members."""
+    strings = [f'"{v}"' for v in values]
+    members = [f"{enum}.{v}" for v in values]
+    return f"Literal[{', '.join(strings + members)}]"
+
+
 def _resp(name: str) -> dict[str, str]:
     return {"new_order_resp_type": f'Literal["{name}", OrderResponseType.{name}]'}
 
@@ -76,13 +85,7 @@ NEW_ORDER = Shape(
         (_resp("RESULT"), "OrderResult"),
         (_resp("FULL"), "OrderFull"),
         # Binance's default shape: FULL for MARKET and LIMIT orders.
-        (
-            {
-                "type": 'Literal["MARKET", "LIMIT", OrderType.MARKET, OrderType.LIMIT]',
-                "new_order_resp_type": "None = None",
-            },
-            "OrderFull",
-        ),
+        ({"type": _literal(FULL_BY_DEFAULT, "OrderType"), "new_order_resp_type": "None = None"}, "OrderFull"),
     ),
 )
 SOR_ORDER = Shape(

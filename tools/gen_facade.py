@@ -181,7 +181,7 @@ def header(spec: MethodSpec) -> list[str]:
         elif rule == "exactly_one":
             rules.append(f"Exactly one of {_names(names)} is required.")
         else:
-            rules.append(f"At least one of {_names(names)} is required.")
+            rules.append(f"At least one of {_names(names, 'or')} is required.")
     if rules:
         paras.append(" ".join(rules))
     if spec.required_by_order_type:

@@ -14,8 +14,9 @@ from ..models.market import MiniTicker
 from ..models.trading import OrderAck, OrderFull, OrderResult
 
 _BY_RESPONSE_TYPE: dict[str, type[OrderAck]] = {"ACK": OrderAck, "RESULT": OrderResult, "FULL": OrderFull}
-# Binance answers MARKET and LIMIT orders with FULL and every other type with ACK by default.
-_FULL_BY_DEFAULT = frozenset({"MARKET", "LIMIT"})
+#: The order types Binance answers with FULL by default (every other type: ACK). The facade's
+#: overloads are generated from this too (``tools/facade_overlay.py``).
+FULL_BY_DEFAULT = ("MARKET", "LIMIT")
 
 
 def new_order_class(
@@ -28,7 +29,7 @@ def new_order_class(
     """
     if response_type is None:
         kind = order_type.value if isinstance(order_type, OrderType) else order_type
-        return OrderFull if isinstance(kind, str) and kind in _FULL_BY_DEFAULT else OrderAck
+        return OrderFull if isinstance(kind, str) and kind in FULL_BY_DEFAULT else OrderAck
     key = response_type.value if isinstance(response_type, OrderResponseType) else response_type
     return _BY_RESPONSE_TYPE.get(key, OrderFull) if isinstance(key, str) else OrderFull
 

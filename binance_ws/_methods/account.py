@@ -73,9 +73,9 @@ class AccountMethods(MethodsBase):
 
         Weight 4; security USER_DATA (signed); data source: memory, then database.
 
-        At least one of ``order_id`` and ``orig_client_order_id`` is required.
+        At least one of ``order_id`` or ``orig_client_order_id`` is required.
 
-        Give ``order_id`` or ``orig_client_order_id`` (at least one); if both are given the order is
+        If both ``order_id`` and ``orig_client_order_id`` are given the order is
         found by ``order_id`` and its client order id must match. Orders canceled or expired without
         any fill more than 90 days ago are archived (error -2026). A negative
         ``cummulative_quote_qty`` means the value is not available for that historical order.
@@ -192,7 +192,7 @@ class AccountMethods(MethodsBase):
 
         Weight 4; security USER_DATA (signed); data source: database.
 
-        At least one of ``orig_client_order_id`` and ``order_list_id`` is required.
+        At least one of ``orig_client_order_id`` or ``order_list_id`` is required.
 
         Give ``orig_client_order_id`` (here: the list's ``list_client_order_id``) or ``order_list_id``;
         if both are given only ``orig_client_order_id`` is used. The answer names the list's orders by

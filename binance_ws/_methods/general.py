@@ -70,9 +70,8 @@ class GeneralMethods(MethodsBase):
         At most one of ``symbol``, ``symbols`` and ``permissions``. At most one of ``symbol`` and
         ``symbol_status``. At most one of ``symbols`` and ``symbol_status``.
 
-        Give at most one of ``symbol``, ``symbols`` (a list) and ``permissions`` (a list such
-        as ``["SPOT"]``); ``symbol_status`` (TRADING, HALT, BREAK) cannot be combined with
-        ``symbol`` or ``symbols``. Without parameters only symbols with the SPOT, MARGIN or
+        ``symbols`` and ``permissions`` are lists (e.g. ``["SPOT"]``); ``symbol_status`` is TRADING,
+        HALT or BREAK. Without parameters only symbols with the SPOT, MARGIN or
         LEVERAGED permission are listed; ask for every permission to get all active symbols.
         ``show_permission_sets=False`` leaves ``permission_sets`` empty (default: filled).
         ``rate_limits`` lists the configured limits (without ``count``); ``sors`` is present

@@ -43,9 +43,9 @@ class OrderChangeMethods(MethodsBase):
 
         Weight 1 (0 when it succeeds); security TRADE (signed); data source: matching engine.
 
-        At least one of ``order_id`` and ``orig_client_order_id`` is required.
+        At least one of ``order_id`` or ``orig_client_order_id`` is required.
 
-        Give ``order_id`` or ``orig_client_order_id`` (at least one; ``order_id`` alone is fastest). If
+        ``order_id`` alone is fastest. If
         both are given the order is found by ``order_id`` and its client order id must equal
         ``orig_client_order_id``, else the request is rejected. ``new_client_order_id`` renames the
         canceled order, freeing its old id. ``cancel_restrictions`` (``ONLY_NEW`` /
@@ -113,7 +113,7 @@ class OrderChangeMethods(MethodsBase):
         Weight 1 (0 when it succeeds); security TRADE (signed); data source: matching engine. Adds 1 to
         the unfilled order count.
 
-        At least one of ``cancel_order_id`` and ``cancel_orig_client_order_id`` is required.
+        At least one of ``cancel_order_id`` or ``cancel_orig_client_order_id`` is required.
 
         Mandatory by ``type``:
 
@@ -126,8 +126,8 @@ class OrderChangeMethods(MethodsBase):
 
         The unfilled order count grows also when the new order is not attempted.
 
-        Give ``cancel_order_id`` or ``cancel_orig_client_order_id`` (at least one; if both, the id
-        wins and the client id must match). The new order takes the :meth:`order_place` parameters
+        If both ``cancel_order_id`` and ``cancel_orig_client_order_id`` are given, the id
+        wins and the client id must match. The new order takes the :meth:`order_place` parameters
         with the same mandatory-by-type rules. ``cancel_replace_mode``: ``STOP_ON_FAILURE`` places the
         new order only if the cancel succeeded, ``ALLOW_FAILURE`` tries it either way.
         ``order_rate_limit_exceeded_mode``: with ``DO_NOTHING`` (default) nothing is canceled when the
@@ -207,11 +207,11 @@ class OrderChangeMethods(MethodsBase):
 
         Weight 4; security TRADE (signed); data source: matching engine.
 
-        At least one of ``order_id`` and ``orig_client_order_id`` is required.
+        At least one of ``order_id`` or ``orig_client_order_id`` is required.
 
         Changes neither the unfilled order count nor the order-count filters.
 
-        Give ``order_id`` or ``orig_client_order_id`` (at least one). ``new_qty`` must be greater than
+        ``new_qty`` must be greater than
         0 and smaller than the order's current quantity; an amend that changes nothing is rejected, and
         the symbol must allow amends (``amendAllowed`` in exchangeInfo). ``new_client_order_id``
         renames the order (random if omitted; the current id may be reused). For an order of an order

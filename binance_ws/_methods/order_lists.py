@@ -60,13 +60,13 @@ class OrderListMethods(OtoOrderListMethods):
         Weight 1 (0 when it succeeds); security TRADE (signed); data source: matching engine. Adds 1 to
         the unfilled order count. Deprecated by Binance: calling it warns with a DeprecationWarning.
 
-        At least one of ``stop_price`` and ``trailing_delta`` is required.
+        At least one of ``stop_price`` or ``trailing_delta`` is required.
 
         It is not available on the spot testnet.
 
         Two orders share ``quantity``: a LIMIT_MAKER order at ``price``, and a STOP_LOSS order (a
         STOP_LOSS_LIMIT order with ``stop_limit_price`` and ``stop_limit_time_in_force``) triggered at
-        ``stop_price`` and/or by ``trailing_delta``: at least one of the two is mandatory. Prices: for
+        ``stop_price`` and/or by ``trailing_delta``. Prices: for
         BUY ``price`` < market < ``stop_price``, for SELL ``price`` > market > ``stop_price``.
         ``stop_iceberg_qty`` needs ``stop_limit_time_in_force="GTC"``. ``list_client_order_id`` must be
         unique among open order lists. ``new_order_resp_type`` defaults to FULL.
@@ -230,9 +230,9 @@ class OrderListMethods(OtoOrderListMethods):
 
         Weight 1 (0 when it succeeds); security TRADE (signed); data source: matching engine.
 
-        At least one of ``order_list_id`` and ``list_client_order_id`` is required.
+        At least one of ``order_list_id`` or ``list_client_order_id`` is required.
 
-        Give ``order_list_id`` or ``list_client_order_id`` (at least one). If both are given the list
+        If both ``order_list_id`` and ``list_client_order_id`` are given the list
         is found by ``order_list_id`` and its client id must match, else the request is rejected.
         ``new_client_order_id`` renames the canceled list. Canceling any single order of a list with
         :meth:`order_cancel` also cancels the whole list.

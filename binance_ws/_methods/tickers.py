@@ -98,7 +98,7 @@ class TickerMethods(MethodsBase):
 
         At most one of ``symbol`` and ``symbols``.
 
-        ``symbol`` and ``symbols`` are mutually exclusive; with neither, every trading symbol.
+        With neither ``symbol`` nor ``symbols``, every trading symbol.
         One ``symbol`` returns a :class:`Ticker24hr`, otherwise a list. ``type="MINI"``
         returns the reduced :class:`MiniTicker` instead (default ``FULL``). With
         ``symbol_status`` (TRADING, HALT, BREAK) one symbol in another state gives error
@@ -204,8 +204,7 @@ class TickerMethods(MethodsBase):
 
         Exactly one of ``symbol`` and ``symbols`` is required.
 
-        Exactly one of ``symbol`` (returns a :class:`Ticker`) and ``symbols`` (returns a
-        list) is required. ``time_zone`` defines the trading day: hours:minutes such as
+        ``symbol`` returns a :class:`Ticker`, ``symbols`` a list. ``time_zone`` defines the trading day: hours:minutes such as
         ``"-1:00"`` or ``"05:45"``, or whole hours such as ``"8"`` (default UTC).
         ``type="MINI"`` returns :class:`MiniTicker` (default ``FULL``). With
         ``symbol_status`` (TRADING, HALT, BREAK) one symbol in another state gives error
@@ -316,8 +315,7 @@ class TickerMethods(MethodsBase):
 
         Exactly one of ``symbol`` and ``symbols`` is required.
 
-        Exactly one of ``symbol`` (returns a :class:`Ticker`) and ``symbols`` (at most 200;
-        returns a list) is required. ``window_size`` is ``"1m"``..``"59m"``,
+        ``symbol`` returns a :class:`Ticker`, ``symbols`` (at most 200) a list. ``window_size`` is ``"1m"``..``"59m"``,
         ``"1h"``..``"23h"`` or ``"1d"``..``"7d"`` (units cannot be combined; default
         ``"1d"``); the window is precise to a minute, so it can be up to 59999 ms longer
         than asked. ``type="MINI"`` returns :class:`MiniTicker` (default ``FULL``). With
@@ -395,8 +393,8 @@ class TickerMethods(MethodsBase):
 
         At most one of ``symbol`` and ``symbols``.
 
-        ``symbol`` (returns a :class:`PriceTicker`) and ``symbols`` (returns a list) are
-        mutually exclusive; with neither, a list of every trading symbol. With
+        ``symbol`` returns a :class:`PriceTicker`, ``symbols`` a list, and neither a list of every
+        trading symbol. With
         ``symbol_status`` (TRADING, HALT, BREAK) one symbol in another state gives error
         -1220, and in a list such symbols are left out.
 
@@ -465,8 +463,8 @@ class TickerMethods(MethodsBase):
 
         At most one of ``symbol`` and ``symbols``.
 
-        ``symbol`` (returns a :class:`BookTicker`) and ``symbols`` (returns a list) are
-        mutually exclusive; with neither, a list of every trading symbol. With
+        ``symbol`` returns a :class:`BookTicker`, ``symbols`` a list, and neither a list of every
+        trading symbol. With
         ``symbol_status`` (TRADING, HALT, BREAK) one symbol in another state gives error
         -1220, and in a list such symbols are left out.
 
