@@ -1,4 +1,8 @@
-"""Which model a new-order answer is structured into, from the request's params."""
+"""Which type an answer is structured into when it follows the request's params.
+
+The generated facade methods call these; the overloads in ``tools/facade_overlay.py`` tell
+type checkers the same.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,13 @@ import types
 from typing import Any
 
 from ..enums import OrderResponseType, OrderType
+from ..models.market import MiniTicker
 from ..models.trading import OrderAck, OrderFull, OrderResult
 
 _BY_RESPONSE_TYPE: dict[str, type[OrderAck]] = {"ACK": OrderAck, "RESULT": OrderResult, "FULL": OrderFull}
-# Binance answers MARKET and LIMIT orders with FULL and every other type with ACK by default.
-_FULL_BY_DEFAULT = frozenset({"MARKET", "LIMIT"})
+#: The order types Binance answers with FULL by default (every other type: ACK). The facade's
+#: overloads are generated from this too (``tools/facade_overlay.py``).
+FULL_BY_DEFAULT = ("MARKET", "LIMIT")
 
 
 def new_order_class(
@@ -23,7 +29,7 @@ def new_order_class(
     """
     if response_type is None:
         kind = order_type.value if isinstance(order_type, OrderType) else order_type
-        return OrderFull if isinstance(kind, str) and kind in _FULL_BY_DEFAULT else OrderAck
+        return OrderFull if isinstance(kind, str) and kind in FULL_BY_DEFAULT else OrderAck
     key = response_type.value if isinstance(response_type, OrderResponseType) else response_type
     return _BY_RESPONSE_TYPE.get(key, OrderFull) if isinstance(key, str) else OrderFull
 
@@ -32,3 +38,10 @@ def sor_result_type(response_type: OrderResponseType | str | None) -> Any:
     """``list[...]`` of the model of ``sor.order.place``'s answer (SOR orders default to FULL)."""
     # SOR takes only LIMIT and MARKET orders, both answered with FULL by default.
     return types.GenericAlias(list, (new_order_class(OrderType.MARKET, response_type),))
+
+
+def ticker_type(single: bool, mini: bool, full: type[MiniTicker]) -> Any:
+    """The result type of a ticker method: one or a list of the FULL or MINI model."""
+    if single:
+        return MiniTicker if mini else full
+    return list[MiniTicker] if mini else list[full]  # type: ignore[valid-type]
