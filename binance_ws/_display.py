@@ -1,9 +1,13 @@
 """How result models show themselves: short text reprs, HTML for Jupyter, records and DataFrames.
 
 One implementation for every model, driven by the attrs fields (or a named tuple's
-``_fields``), with a few per-type hooks (the order book, the account's balances). Nothing
-here runs while a result is built: a repr, an HTML table or a record is computed only when
-asked for.
+``_fields``), with a few per-type hooks (the order book, the account's balances, the
+exchangeInfo symbols). Nothing here runs while a result is built: a repr, an HTML table or
+a record is computed only when asked for, and the big lazy fields (book sides, symbols) are
+summarised from what was sent, not converted for it.
+
+List results are :class:`ResultList` (a ``list`` subclass, one per result, made by
+:func:`binance_ws.structure`); :func:`to_records` / :func:`to_pandas` turn results into data.
 
 Text style (``repr``): ``Order(symbol='BTCUSDT', side=BUY, type=LIMIT, status=NEW,
 price=30000.00000000, ...)``
@@ -63,7 +67,7 @@ _LEAD = (
     "balances",
 )
 _RANK = {name: n for n, name in enumerate(_LEAD)}
-_BOOKKEEPING = frozenset({"extra", "raw"})  # a named tuple's containers of what was sent
+_BOOKKEEPING = frozenset({"extra", "raw"})  # a named tuple's containers of what was sent: no record
 # No inline styles: Jupyter's own table style applies (it right-aligns cells), and an
 # untrusted notebook strips them anyway.
 _TABLE = '<table class="binance-ws">'
@@ -86,6 +90,12 @@ class Displayable:
 
 
 # -- values ------------------------------------------------------------------------------------
+
+
+def _hook(table: Mapping[str, T], obj: Any) -> T | None:
+    # The per-type hooks are for this package's models only, by class name.
+    cls = type(obj)
+    return table.get(cls.__name__) if cls.__module__.startswith("binance_ws") else None
 
 
 def _is_model(value: Any) -> bool:
@@ -153,12 +163,12 @@ def _fields(obj: Any) -> list[tuple[str, Any, Callable[[Any], str] | None]]:
             if not _hidden(name, value):
                 out.append((name, value, f.repr if callable(f.repr) else None))
     else:
-        defaults = getattr(cls, "_field_defaults", {})
-        for name, value in zip(cls._fields, obj, strict=False):
-            if name in _BOOKKEEPING and value == defaults.get(name):
-                continue
-            if not _hidden(name, value):
-                out.append((name, value, None))
+        # A named tuple row; its bookkeeping (Kline.extra, Kline.raw) shows only when set.
+        out.extend(
+            (name, value, None)
+            for name, value in zip(cls._fields, obj, strict=False)
+            if not _hidden(name, value)
+        )
     out.sort(key=lambda item: _RANK.get(item[0], len(_LEAD)))  # stable: declaration order after
     return out
 
@@ -178,7 +188,7 @@ def model_repr(obj: Any, *, budget: int = _BUDGET) -> str:
         Order(symbol='BTCUSDT', side=BUY, status=NEW, price=0.00000000)
     """
     name = type(obj).__name__
-    hook = _TEXT_HOOKS.get(name)
+    hook = _hook(_TEXT_HOOKS, obj)
     parts = hook(obj) if hook is not None else []
     if hook is None:
         for field, value, custom in _fields(obj):
@@ -287,7 +297,7 @@ def _cell(name: str, value: Any, depth: int) -> str:
 def fields_table(obj: Any, depth: int = 0) -> str:
     """Any model as a two-column field/value table (the fields its repr shows, uncapped)."""
     rows = [f"<caption><b>{_esc(type(obj).__name__)}</b></caption>"]
-    field_hooks = _FIELD_HTML.get(type(obj).__name__, {})
+    field_hooks = _hook(_FIELD_HTML, obj) or {}
     for name, value, custom in _fields(obj):
         if custom is not None:
             cell = f"<td>{_esc(custom(value))}</td>"
@@ -373,8 +383,18 @@ def _balances_html(balances: Sequence[Any]) -> str:
     return list_table(held, 1, caption) if held else _esc(caption)
 
 
+def _symbols_html(raw: Sequence[Any]) -> str:
+    # The names, from the symbols as sent: thousands of them are not converted to show 20.
+    names = [str(s.get("symbol")) for s in raw[:_MAX_ROWS] if isinstance(s, dict)]
+    more = ", ..." if len(raw) > _MAX_ROWS else ""
+    return _esc(f"{len(raw)} symbols: {', '.join(names)}{more}")
+
+
 _HTML_HOOKS: dict[str, Callable[[Any], str]] = {"OrderBook": _book_html}
-_FIELD_HTML: dict[str, dict[str, Callable[[Any], str]]] = {"AccountInfo": {"balances": _balances_html}}
+_FIELD_HTML: dict[str, dict[str, Callable[[Any], str]]] = {
+    "AccountInfo": {"balances": _balances_html},
+    "ExchangeInfo": {"symbols": _symbols_html},
+}
 
 
 def model_html(obj: Any) -> str:
@@ -388,7 +408,7 @@ def model_html(obj: Any) -> str:
         >>> "&lt;BTC&gt;" in html and "<BTC>" not in html
         True
     """
-    hook = _HTML_HOOKS.get(type(obj).__name__)
+    hook = _hook(_HTML_HOOKS, obj)
     return hook(obj) if hook is not None else fields_table(obj)
 
 
@@ -440,6 +460,9 @@ def _book_records(book: Any) -> list[dict[str, Any]]:
     ]
 
 
+_RECORD_HOOKS: dict[str, Callable[[Any], list[dict[str, Any]]]] = {"OrderBook": _book_records}
+
+
 def to_records(obj: Any) -> list[dict[str, Any]]:
     """A list result (or one model) as a list of dicts of Python values.
 
@@ -461,8 +484,9 @@ def to_records(obj: Any) -> list[dict[str, Any]]:
         >>> row["price"], row["time"].isoformat(), row["qty"]
         (Decimal('0E-8'), '2023-11-14T22:13:20+00:00', None)
     """
-    if type(obj).__name__ == "OrderBook" and attrs.has(type(obj)):
-        return _book_records(obj)
+    hook = _hook(_RECORD_HOOKS, obj)
+    if hook is not None:
+        return hook(obj)
     if _is_model(obj):
         return [record(obj)]
     if isinstance(obj, (list, tuple)):

@@ -41,6 +41,7 @@ from binance_ws.models import (
     SessionStatus,
     Trade,
 )
+from binance_ws.models.events import decode_event
 
 _HIGH = 10**9
 _TIME = 1700000000000  # 2023-11-14 22:13:20 UTC
@@ -259,7 +260,30 @@ def test_nested_lists_are_inline_when_short_and_counted_when_long() -> None:
     assert repr(many) == "AccountInfo(balances=<30 balances, 0 non-zero>)"
     info = structure({"timezone": "UTC", "symbols": [{"symbol": f"S{i}"} for i in range(2000)]}, ExchangeInfo)
     assert repr(info) == "ExchangeInfo(timezone='UTC', symbols=<2000 symbols>)"
-    assert info._symbols is None  # counted from the raw list
+    assert "2000 symbols: S0, S1, S2" in info._repr_html_() and "S20" not in info._repr_html_()
+    assert info._symbols is None  # counted and named from the raw list
+
+
+def test_user_data_events_share_the_style() -> None:
+    event = decode_event(
+        {
+            "e": "executionReport",
+            "E": _TIME,
+            "s": "BTCUSDT",
+            "S": "SELL",
+            "o": "LIMIT",
+            "X": "NEW",
+            "p": "0.00000000",
+            "q": "1.00000000",
+            "g": -1,
+            "C": "",
+        }
+    )
+    assert repr(event) == (
+        "ExecutionReport(symbol='BTCUSDT', event_type='executionReport', side=SELL, order_type=LIMIT, "
+        "order_status=NEW, price=0.00000000, quantity=1.00000000, event_time=1700000000000)"
+    )
+    assert '<th>event_time</th><td title="1700000000000">2023-11-14 22:13:20.000</td>' in event._repr_html_()
 
 
 def test_a_masked_field_stays_masked_in_text_and_html() -> None:
