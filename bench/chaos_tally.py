@@ -85,7 +85,7 @@ def check_depth(book: Any, symbol: str, limit: int) -> str | None:
 
 
 def check_klines(rows: Any, symbol: str, interval: str, limit: int) -> str | None:
-    if type(rows) is not list or not rows or len(rows) > limit:
+    if not isinstance(rows, list) or not rows or len(rows) > limit:
         size = len(rows) if isinstance(rows, list) else "?"
         return f"klines {symbol} {interval} limit={limit}: got a {type(rows).__name__} of {size}"
     for row in rows:

@@ -16,6 +16,7 @@ import logging
 from ._client import PRODUCTION_URL, TESTNET_URL, Client
 from ._connection import AttemptBudget, ClientState, ConnectionEvent, ConnectionEventKind
 from ._converter import structure, unstructure
+from ._display import ResultList, to_pandas, to_records
 from ._errors import (
     APIError,
     BadRequestError,
@@ -75,6 +76,7 @@ __all__ = [
     "RequestTimeoutError",
     "ResolveTimeoutError",
     "Response",
+    "ResultList",
     "ServerError",
     "StreamGap",
     "TrackedBalance",
@@ -84,6 +86,8 @@ __all__ = [
     "WAFBlockedError",
     "add_stderr_logger",
     "structure",
+    "to_pandas",
+    "to_records",
     "unstructure",
 ]
 

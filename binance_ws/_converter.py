@@ -50,6 +50,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._compiled import compiled_hook
+from ._display import ResultList
 from ._enumbase import BinanceEnum
 from ._naming import to_camel
 
@@ -480,6 +481,7 @@ def make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(BinanceEnum, _unstructure_enum)
     # Tuples (a tuple of RateLimit, Kline.extra) are JSON arrays.
     conv.register_unstructure_hook(tuple, functools.partial(_unstructure_sequence, conv))
+    conv.register_unstructure_hook(ResultList, functools.partial(_unstructure_sequence, conv))
     # Imported here: model modules may import this one (structure/unstructure) at load time.
     from ._ratelimits import RateLimit, parse_rate_limit
     from ._response import Response
@@ -510,9 +512,20 @@ def _factory(conv: cattrs.Converter, direction: str, cls: type) -> Any:
     return _make_plain_structure_hook(conv, cls)
 
 
-def structure(data: Any, cls: type[T]) -> T:
-    """Build a result model from wire JSON (what the typed client methods do)."""
-    return _CONVERTER.structure(data, cls)
+@typing.overload
+def structure(data: Any, cls: type[list[T]]) -> ResultList[T]: ...
+@typing.overload
+def structure(data: Any, cls: type[T]) -> T: ...
+def structure(data: Any, cls: Any) -> Any:
+    """Build a result model from wire JSON (what the typed client methods do).
+
+    A ``list[...]`` result is a :class:`~binance_ws.ResultList` (a ``list`` subclass that
+    reads well in a notebook and converts to records and DataFrames); lists nested in a
+    model stay plain lists.
+    """
+    out = _CONVERTER.structure(data, cls)
+    # One wrap per result (a pointer copy), none per item: the rows are built as before.
+    return ResultList(out) if type(out) is list else out
 
 
 def unstructure(obj: Any) -> Any:

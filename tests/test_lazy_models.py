@@ -70,6 +70,6 @@ def test_order_fills_convert_once_on_access() -> None:
     assert fills is not None and [f.trade_id for f in fills] == [1, 2]
     assert fills[0].price == Decimal("60000.00") and fills[1].qty == Decimal("0.00200000")
     assert fills[1].extra == {"newKey": True}  # lossless inside the lazy list too
-    assert "fills=[Fill(price=Decimal('60000.00')" in repr(order)
+    assert repr(order).endswith("fills=<2 fills>)")  # counted: the fills list is long
     assert unstructure(order) == doc
     assert structure(doc, OrderFull) == order  # equality by the fills as sent

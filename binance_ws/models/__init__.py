@@ -2,6 +2,10 @@
 
 Every field is optional and unknown keys are kept in ``extra``; :func:`binance_ws.unstructure`
 turns any model back into the exact wire JSON. One module per method category.
+
+Every model shows itself the same way (``binance_ws._display``): a short repr with decimals in
+fixed-point form and unset fields left out, and an HTML table in Jupyter. List results are
+:class:`binance_ws.ResultList`, with ``to_records()`` and ``to_pandas()``.
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ from typing import Any, TypeVar
 
 import attrs
 
-__all__ = ["WireModel", "compact_repr", "dict_getstate", "dict_setstate", "lazy", "ms_to_datetime"]
+from .._display import Displayable
+
+__all__ = ["WireModel", "dict_getstate", "dict_setstate", "lazy", "ms_to_datetime"]
 
 T = TypeVar("T")
 
@@ -20,26 +22,16 @@ def ms_to_datetime(ms: int | None) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(ms / 1000, tz=dt.timezone.utc)
 
 
-def compact_repr(self: WireModel) -> str:
-    """``Name(field=value, ...)`` showing only the fields that are set (most are optional).
-
-    A raw field with ``metadata={"repr_as": name}`` is shown through its converting property.
-    """
-    shown = ", ".join(
-        f"{name}={value!r}"
-        for f in attrs.fields(type(self))
-        if f.repr and (value := getattr(self, name := f.metadata.get("repr_as", f.name))) is not None
-    )
-    return f"{type(self).__name__}({shown})"
-
-
-@attrs.frozen(kw_only=True)
-class WireModel:
+@attrs.frozen(kw_only=True, repr=False)
+class WireModel(Displayable):
     """A typed view of a JSON object from the server.
 
     Every field is optional (``None`` when the server leaves it out). Fields the SDK does not
     know yet are kept in :attr:`extra`, and :func:`binance_ws.unstructure` gives back the
     exact document the server sent.
+
+    Every model shares one text repr and one Jupyter HTML view (see ``binance_ws._display``):
+    subclasses are declared with ``repr=False`` so attrs does not generate its own.
     """
 
     #: Keys the server sent that this model has no field for (``None`` when there are none).

@@ -34,7 +34,7 @@ from ..enums import (
     TimeInForce,
     WorkingFloor,
 )
-from ._base import WireModel, compact_repr, ms_to_datetime
+from ._base import WireModel, ms_to_datetime
 from .general import SymbolFilter
 from .trading import CommissionDiscount, CommissionRates
 
@@ -56,8 +56,6 @@ __all__ = [
 class Balance(WireModel):
     """One asset's balance: ``free`` to use, ``locked`` in open orders."""
 
-    __repr__ = compact_repr
-
     asset: str | None = None
     free: Decimal | None = None
     locked: Decimal | None = None
@@ -66,8 +64,6 @@ class Balance(WireModel):
 @attrs.frozen(kw_only=True, repr=False)
 class AccountInfo(WireModel):
     """The account's state (``account.status``): permissions, commissions and balances."""
-
-    __repr__ = compact_repr
 
     #: Commissions in basis points (legacy integers); see ``commission_rates`` for fractions.
     maker_commission: int | None = None
@@ -108,8 +104,6 @@ class Order(WireModel):
     not available. Fields such as ``stop_price``, ``iceberg_qty``, ``trailing_*``, the peg
     fields, ``prevented_*`` and ``expiry_reason`` appear only for the orders they apply to.
     """
-
-    __repr__ = compact_repr
 
     symbol: str | None = None
     order_id: int | None = None
@@ -162,8 +156,6 @@ class Order(WireModel):
 class AccountTrade(WireModel):
     """One of the account's own trades (``myTrades``)."""
 
-    __repr__ = compact_repr
-
     symbol: str | None = None
     id: int | None = None
     order_id: int | None = None
@@ -188,8 +180,6 @@ class AccountTrade(WireModel):
 class UnfilledOrderCount(WireModel):
     """One ORDERS limit and the account's current unfilled order count in it."""
 
-    __repr__ = compact_repr
-
     rate_limit_type: RateLimitType | None = None
     interval: RateLimitInterval | None = None
     interval_num: int | None = None
@@ -205,8 +195,6 @@ class UnfilledOrderCount(WireModel):
 @attrs.frozen(kw_only=True, repr=False)
 class PreventedMatch(WireModel):
     """A match that self-trade prevention stopped (``myPreventedMatches``)."""
-
-    __repr__ = compact_repr
 
     symbol: str | None = None
     prevented_match_id: int | None = None
@@ -228,8 +216,6 @@ class PreventedMatch(WireModel):
 @attrs.frozen(kw_only=True, repr=False)
 class Allocation(WireModel):
     """An allocation of an SOR order's fill to the account (``myAllocations``)."""
-
-    __repr__ = compact_repr
 
     symbol: str | None = None
     allocation_id: int | None = None
@@ -256,8 +242,6 @@ class Allocation(WireModel):
 class AccountCommission(WireModel):
     """The account's commission rates on one symbol (``account.commission``)."""
 
-    __repr__ = compact_repr
-
     symbol: str | None = None
     standard_commission: CommissionRates | None = None
     special_commission: CommissionRates | None = None
@@ -268,8 +252,6 @@ class AccountCommission(WireModel):
 @attrs.frozen(kw_only=True, repr=False)
 class OrderAmendment(WireModel):
     """One keep-priority amendment of an order (``order.amendments``)."""
-
-    __repr__ = compact_repr
 
     symbol: str | None = None
     order_id: int | None = None
@@ -293,8 +275,6 @@ class AccountFilters(WireModel):
     The only place that shows the account-level ``MAX_ASSET`` filters (``asset``, ``limit``).
     Each entry is a :class:`~binance_ws.models.SymbolFilter`, the model of every filter type.
     """
-
-    __repr__ = compact_repr
 
     exchange_filters: list[SymbolFilter] | None = None
     symbol_filters: list[SymbolFilter] | None = None

@@ -46,7 +46,7 @@ from ..enums import (
     TimeInForce,
     WorkingFloor,
 )
-from ._base import WireModel, compact_repr, dict_getstate, dict_setstate, ms_to_datetime
+from ._base import WireModel, dict_getstate, dict_setstate, ms_to_datetime
 
 __all__ = [
     "BalanceUpdate",
@@ -70,7 +70,6 @@ class UserDataEvent(WireModel):
     event_type: str | None = attrs.field(default=None, metadata={"wire": "e"})
     event_time: int | None = attrs.field(default=None, metadata={"wire": "E"})
 
-    __repr__ = compact_repr
     # Dict-backed: the slotted base's own pickling would keep its two slots only.
     __getstate__ = dict_getstate
     __setstate__ = dict_setstate
@@ -167,7 +166,6 @@ class PositionBalance(WireModel):
     free: Decimal | None = attrs.field(default=None, metadata={"wire": "f"})
     locked: Decimal | None = attrs.field(default=None, metadata={"wire": "l"})
 
-    __repr__ = compact_repr
     # Dict-backed: the slotted base's own pickling would keep its two slots only.
     __getstate__ = dict_getstate
     __setstate__ = dict_setstate
@@ -206,7 +204,6 @@ class ListStatusOrder(WireModel):
     order_id: int | None = attrs.field(default=None, metadata={"wire": "i"})
     client_order_id: str | None = attrs.field(default=None, metadata={"wire": "c"})
 
-    __repr__ = compact_repr
     # Dict-backed: the slotted base's own pickling would keep its two slots only.
     __getstate__ = dict_getstate
     __setstate__ = dict_setstate

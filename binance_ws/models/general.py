@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sized
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +17,7 @@ from ..enums import (
     SelfTradePreventionMode,
     SymbolStatus,
 )
-from ._base import WireModel, compact_repr, dict_getstate, dict_setstate, lazy, ms_to_datetime
+from ._base import WireModel, dict_getstate, dict_setstate, lazy, ms_to_datetime
 
 __all__ = [
     "Empty",
@@ -34,12 +33,12 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Empty(WireModel):
     """The empty object ``{}`` some methods answer with (e.g. ``ping``)."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ServerTime(WireModel):
     """The server's clock (``time``)."""
 
@@ -51,7 +50,7 @@ class ServerTime(WireModel):
         return ms_to_datetime(self.server_time)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RateLimitRule(WireModel):
     """A configured rate limit: at most ``limit`` per ``interval_num`` ``interval``.
 
@@ -83,7 +82,7 @@ class SymbolFilter(WireModel):
         >>> f = structure({"filterType": "LOT_SIZE", "minQty": "0.00100000",
         ...                "maxQty": "100000.00000000", "stepSize": "0.00100000"}, SymbolFilter)
         >>> f
-        SymbolFilter(filter_type='LOT_SIZE', min_qty=Decimal('0.00100000'), max_qty=Decimal('100000.00000000'), step_size=Decimal('0.00100000'))
+        SymbolFilter(filter_type='LOT_SIZE', min_qty=0.00100000, max_qty=100000.00000000, step_size=0.00100000)
         >>> unstructure(f)["stepSize"]
         '0.00100000'
     """
@@ -132,13 +131,11 @@ class SymbolFilter(WireModel):
     # MAX_ASSET
     asset: str | None = None
 
-    # Only the fields of this filter type: the other thirty are None.
-    __repr__ = compact_repr
     __getstate__ = dict_getstate
     __setstate__ = dict_setstate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SymbolInfo(WireModel):
     """One symbol of ``exchangeInfo``: assets, precisions, allowed order types and filters.
 
@@ -192,7 +189,7 @@ class SymbolInfo(WireModel):
         return None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Sor(WireModel):
     """Smart Order Routing configuration: the symbols SOR may route ``base_asset`` orders to."""
 
@@ -206,16 +203,12 @@ def _to_symbols(raw: list[Any]) -> list[SymbolInfo]:
     return structure(raw, list[SymbolInfo])
 
 
-def _count(items: Sized | None, noun: str) -> str:
-    return "None" if items is None else f"<{len(items)} {noun}>"
-
-
 @attrs.frozen(kw_only=True, repr=False)
 class ExchangeInfo(WireModel):
     """Trading rules, rate limits and symbol information (``exchangeInfo``).
 
-    The repr summarizes (the full answer lists thousands of symbols); look one up with
-    :meth:`symbol`.
+    The repr counts the symbols (the full answer lists thousands; they are not converted for
+    it); look one up with :meth:`symbol`.
 
     Example::
 
@@ -273,17 +266,8 @@ class ExchangeInfo(WireModel):
             index[name] = found
         return index[name]
 
-    def __repr__(self) -> str:
-        return (
-            f"ExchangeInfo(timezone={self.timezone!r}, server_time={self.server_time!r}, "
-            f"symbols={_count(self.raw_symbols, 'symbols')}, "
-            f"rate_limits={_count(self.rate_limits, 'rate limits')}, "
-            f"exchange_filters={_count(self.exchange_filters, 'filters')}, "
-            f"sors={_count(self.sors, 'sors')})"
-        )
 
-
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ExecutionRule(WireModel):
     """One execution rule; ``PRICE_RANGE`` bounds limit prices by multipliers per side."""
 
@@ -294,7 +278,7 @@ class ExecutionRule(WireModel):
     ask_limit_mult_down: Decimal | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SymbolExecutionRules(WireModel):
     """The execution rules of one symbol."""
 
@@ -302,7 +286,7 @@ class SymbolExecutionRules(WireModel):
     rules: list[ExecutionRule] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ExecutionRules(WireModel):
     """The result of ``executionRules``: rules per symbol."""
 

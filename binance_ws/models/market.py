@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import attrs
 
+from .._display import model_html, model_repr, to_pandas, to_records
 from ..enums import ReferencePriceCalculationType
 from ._base import WireModel, lazy, ms_to_datetime
 
@@ -33,9 +34,6 @@ __all__ = [
     "Trade",
 ]
 
-# Above this many levels an OrderBook repr shows counts and the best level only.
-_REPR_LEVELS = 6
-
 
 class PriceLevel(NamedTuple):
     """One order book level; on the wire ``["0.01379900", "3.43200000"]``.
@@ -47,6 +45,12 @@ class PriceLevel(NamedTuple):
 
     price: Decimal | None
     quantity: Decimal | None
+
+    def __repr__(self) -> str:
+        return model_repr(self)
+
+    def _repr_html_(self) -> str:
+        return model_html(self)
 
 
 class Kline(NamedTuple):
@@ -84,6 +88,12 @@ class Kline(NamedTuple):
     #: The whole row as sent when the fields cannot rebuild it; ``None`` for a regular row.
     raw: tuple[Any, ...] | None = None
 
+    def __repr__(self) -> str:
+        return model_repr(self)
+
+    def _repr_html_(self) -> str:
+        return model_html(self)
+
     @property
     def open_datetime(self) -> dt.datetime:
         """``open_time`` as a timezone-aware UTC datetime (``ValueError`` if the row had none)."""
@@ -110,14 +120,6 @@ def _to_levels(raw: list[Any]) -> list[PriceLevel]:
     return structure(raw, list[PriceLevel])
 
 
-def _levels_repr(raw: list[Any] | None) -> str:
-    # From the raw side, so a repr never converts 5000 levels.
-    if raw is None or len(raw) <= _REPR_LEVELS:
-        return repr(None if raw is None else _to_levels(raw))
-    price, quantity = raw[0][0], raw[0][1]
-    return f"<{len(raw)} levels, best {price} x {quantity}>"
-
-
 @attrs.frozen(kw_only=True, repr=False)
 class OrderBook(WireModel):
     """An order book snapshot (``depth``): bids best (highest) first, asks best (lowest) first.
@@ -129,7 +131,12 @@ class OrderBook(WireModel):
         ...     {"lastUpdateId": 7, "bids": [["0.0137", "3.4"]], "asks": [["0.0138", "5.9"]]}, OrderBook
         ... )
         >>> book.bids[0].price, book.best_ask
-        (Decimal('0.0137'), PriceLevel(price=Decimal('0.0138'), quantity=Decimal('5.9')))
+        (Decimal('0.0137'), PriceLevel(price=0.0138, quantity=5.9))
+        >>> book
+        OrderBook(last_update_id=7, bids=<1 levels, best 0.0137 x 3.4>, asks=<1 levels, best 0.0138 x 5.9>)
+
+    Its repr counts the levels and shows the best (a 5000-level book is not converted for
+    it); in Jupyter it shows as bids beside asks, the best 20 of each.
     """
 
     last_update_id: int | None = None
@@ -155,14 +162,33 @@ class OrderBook(WireModel):
         """The lowest ask, or ``None`` when there is none."""
         return _to_levels(self.raw_asks[:1])[0] if self.raw_asks else None
 
-    def __repr__(self) -> str:
-        return (
-            f"OrderBook(last_update_id={self.last_update_id!r}, "
-            f"bids={_levels_repr(self.raw_bids)}, asks={_levels_repr(self.raw_asks)})"
-        )
+    def to_records(self) -> list[dict[str, Any]]:
+        """Every level as a dict: ``side`` (``"bid"``/``"ask"``), ``price``, ``quantity`` (Decimals).
+
+        Example::
+
+            >>> from binance_ws import structure
+            >>> book = structure({"lastUpdateId": 7, "bids": [["0.0137", "3.4"]], "asks": []}, OrderBook)
+            >>> book.to_records()
+            [{'side': 'bid', 'price': Decimal('0.0137'), 'quantity': Decimal('3.4')}]
+        """
+        return to_records(self)
+
+    def to_pandas(self, *, decimals: Literal["decimal", "float"] = "decimal") -> Any:
+        """The levels as a ``pandas.DataFrame`` (columns of :meth:`to_records`; needs the
+        ``pandas`` extra; see :func:`binance_ws.to_pandas`).
+
+        Example::
+
+            >>> from binance_ws import structure
+            >>> book = structure({"bids": [["0.0137", "3.4"]], "asks": [["0.0138", "5.9"]]}, OrderBook)
+            >>> book.to_pandas(decimals="float")["price"].tolist()
+            [0.0137, 0.0138]
+        """
+        return to_pandas(self, decimals=decimals)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Trade(WireModel):
     """A trade (``trades.recent``, ``trades.historical``, ``blockTrades.historical``)."""
 
@@ -181,7 +207,7 @@ class Trade(WireModel):
         return ms_to_datetime(self.time)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AggregateTrade(WireModel):
     """An aggregate trade (``trades.aggregate``); the wire uses one-letter keys."""
 
@@ -200,7 +226,7 @@ class AggregateTrade(WireModel):
         return ms_to_datetime(self.time)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AveragePrice(WireModel):
     """The current average price (``avgPrice``) over the last ``mins`` minutes."""
 
@@ -215,7 +241,7 @@ class AveragePrice(WireModel):
         return ms_to_datetime(self.close_time)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class MiniTicker(WireModel):
     """Price change statistics with ``type="MINI"`` (``ticker.24hr``, ``ticker.tradingDay``, ``ticker``)."""
 
@@ -246,7 +272,7 @@ class MiniTicker(WireModel):
         return ms_to_datetime(self.close_time)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Ticker(MiniTicker):
     """Full price change statistics of ``ticker.tradingDay`` and ``ticker`` (rolling window)."""
 
@@ -255,7 +281,7 @@ class Ticker(MiniTicker):
     weighted_avg_price: Decimal | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Ticker24hr(Ticker):
     """Full 24-hour price change statistics (``ticker.24hr``), with the current best bid and ask."""
 
@@ -267,7 +293,7 @@ class Ticker24hr(Ticker):
     ask_qty: Decimal | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class PriceTicker(WireModel):
     """The latest price of a symbol (``ticker.price``)."""
 
@@ -275,7 +301,7 @@ class PriceTicker(WireModel):
     price: Decimal | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BookTicker(WireModel):
     """The best bid and ask of a symbol (``ticker.book``)."""
 
@@ -286,7 +312,7 @@ class BookTicker(WireModel):
     ask_qty: Decimal | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ReferencePrice(WireModel):
     """The reference price of a symbol (``referencePrice``).
 
@@ -307,7 +333,7 @@ class ReferencePrice(WireModel):
         return ms_to_datetime(self.timestamp)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ReferencePriceCalculation(WireModel):
     """How a symbol's reference price is calculated (``referencePrice.calculation``).
 

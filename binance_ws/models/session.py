@@ -16,7 +16,7 @@ def _masked(value: object) -> str:
     return "None" if value is None else repr(redact(value))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SessionStatus(WireModel):
     """The connection's authentication state (the result of all three session methods).
 

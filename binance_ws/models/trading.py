@@ -44,7 +44,7 @@ from ..enums import (
     TimeInForce,
     WorkingFloor,
 )
-from ._base import WireModel, compact_repr, lazy, ms_to_datetime
+from ._base import WireModel, lazy, ms_to_datetime
 
 __all__ = [
     "AmendKeepPriorityResult",
@@ -73,8 +73,6 @@ class Fill(WireModel):
     SOR orders add ``match_type`` and ``alloc_id``.
     """
 
-    __repr__ = compact_repr
-
     match_type: MatchType | None = None
     price: Decimal | None = None
     qty: Decimal | None = None
@@ -87,8 +85,6 @@ class Fill(WireModel):
 @attrs.frozen(kw_only=True, repr=False)
 class OrderAck(WireModel):
     """A new order as acknowledged (``newOrderRespType=ACK``): its ids and time."""
-
-    __repr__ = compact_repr
 
     symbol: str | None = None
     order_id: int | None = None
@@ -185,8 +181,6 @@ class OrderReport(OrderFull):
 class OrderListOrder(WireModel):
     """An order of an order list, by id (``orders`` of an order list)."""
 
-    __repr__ = compact_repr
-
     symbol: str | None = None
     order_id: int | None = None
     client_order_id: str | None = None
@@ -198,8 +192,6 @@ class OrderList(WireModel):
 
     ``order_reports`` is present in placement and cancel answers, not in status queries.
     """
-
-    __repr__ = compact_repr
 
     order_list_id: int | None = None
     #: ``OCO`` or ``OTO`` (OTOCO, OPO and OPOCO lists report ``OTO``).
@@ -276,8 +268,6 @@ class CancelReplaceOutcome(WireModel):
     ``data``, which :meth:`from_error` turns into this model.
     """
 
-    __repr__ = compact_repr
-
     cancel_result: CancelReplaceResult | None = None
     new_order_result: CancelReplaceResult | None = None
     cancel_response: CancelReplaceCancelResponse | None = None
@@ -313,8 +303,6 @@ class AmendedOrder(WireModel):
     order reports of the other methods.
     """
 
-    __repr__ = compact_repr
-
     symbol: str | None = None
     order_id: int | None = None
     order_list_id: int | None = None
@@ -338,8 +326,6 @@ class AmendedOrder(WireModel):
 class AmendKeepPriorityResult(WireModel):
     """The answer of ``order.amend.keepPriority``; ``list_status`` only for orders in a list."""
 
-    __repr__ = compact_repr
-
     transact_time: int | None = None
     execution_id: int | None = None
     amended_order: AmendedOrder | None = None
@@ -355,8 +341,6 @@ class AmendKeepPriorityResult(WireModel):
 class CommissionRates(WireModel):
     """Commission rates as fractions (``0.001`` is 0.1 %); ``buyer``/``seller`` where reported."""
 
-    __repr__ = compact_repr
-
     maker: Decimal | None = None
     taker: Decimal | None = None
     buyer: Decimal | None = None
@@ -367,8 +351,6 @@ class CommissionRates(WireModel):
 class CommissionDiscount(WireModel):
     """The commission discount for paying fees in ``discount_asset`` (BNB)."""
 
-    __repr__ = compact_repr
-
     enabled_for_account: bool | None = None
     enabled_for_symbol: bool | None = None
     discount_asset: str | None = None
@@ -378,8 +360,6 @@ class CommissionDiscount(WireModel):
 @attrs.frozen(kw_only=True, repr=False)
 class OrderTestCommissions(WireModel):
     """The commission rates a tested order would pay (``computeCommissionRates=true``)."""
-
-    __repr__ = compact_repr
 
     standard_commission_for_order: CommissionRates | None = None
     special_commission_for_order: CommissionRates | None = None

@@ -9,7 +9,7 @@ from ._base import WireModel
 __all__ = ["Subscription"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Subscription(WireModel):
     """A User Data Stream subscription of this connection.
 
