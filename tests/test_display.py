@@ -526,3 +526,12 @@ def test_jupyter_shows_html_and_short_text(monkeypatch: pytest.MonkeyPatch) -> N
     assert "<td>0.00000000</td>" in book_out["text/html"] and "&lt;2&gt;" in book_out["text/html"]
     assert klines_out["text/plain"].startswith("<50 Kline: first Kline(open_time=1700000000000,")
     assert "... 30 more" in klines_out["text/html"]
+
+
+def test_list_results_are_declared_as_result_lists(exchange_here: LocalExchange) -> None:
+    # mypy checks this test too: the facade declares ResultList, so to_records() type-checks.
+    with client_for(exchange_here, timeout=10) as c:
+        trades: ResultList[Trade] = c.trades_recent(symbol="BTCUSDT", limit=5)
+        records: list[dict[str, Any]] = trades.to_records()
+    assert type(trades) is ResultList and all(type(t) is Trade for t in trades)
+    assert len(records) == len(trades) and type(records[0]) is dict

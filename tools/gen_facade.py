@@ -67,6 +67,7 @@ FIXED_IMPORTS = {
     "new_order_class": "._shapes",
     "sor_result_type": "._shapes",
     "ticker_type": "._shapes",
+    "ResultList": ".._display",
 }
 WIDTH = 96  # docstring text, indented by 8 within the 110 columns
 
@@ -97,13 +98,19 @@ def ordered_params(spec: MethodSpec) -> list[tuple[str, str, str]]:
     return out
 
 
+def returned(annotation: str) -> str:
+    """The declared return type: a list result is a :class:`~binance_ws.ResultList` (the
+    converter builds one for every list), so ``to_pandas()`` and the others type-check."""
+    return re.sub(r"\blist\[", "ResultList[", annotation)
+
+
 def signature(params: list[tuple[str, str, str]], overrides: Mapping[str, str], returns: str) -> str:
     unknown = set(overrides) - {name for name, _, _ in params}
     if unknown:
         raise ValueError(f"overload names no such parameter: {sorted(unknown)}")
     parts = [f"{name}: {overrides.get(name, ann)}" for name, _, ann in params]
     parts = ["self", "*", *parts, "timeout: float | None = None", "**unknown: NoReturn"]
-    return f"({', '.join(parts)}) -> {returns}"
+    return f"({', '.join(parts)}) -> {returned(returns)}"
 
 
 # -- Docstrings -------------------------------------------------------------------------------
@@ -255,7 +262,7 @@ def method_source(spec: MethodSpec, doc: list[str]) -> str:
     out.append(
         f"    def {name}{signature(params, {}, shape.result)}:\n"
         f"        {docstring(spec, doc)}\n"
-        f"        result: {shape.result} = self._call(\n"
+        f"        result: {returned(shape.result)} = self._call(\n"
         f'            "{spec.wire}", {{{wire_params}}}, {shape.runtime}, timeout=timeout, unknown=unknown\n'
         f"        )\n"
         f"        return result\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import NoReturn
 
+from .._display import ResultList
 from ..models.account import (
     AccountCommission,
     AccountFilters,
@@ -111,7 +112,7 @@ class AccountMethods(MethodsBase):
         recv_window: Decimal | str | int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[Order]:
+    ) -> ResultList[Order]:
         """Current open orders, of one symbol or of all symbols.
 
         Weight 6 with ``symbol``, 80 without. Security USER_DATA (signed); data source: memory, then
@@ -126,7 +127,7 @@ class AccountMethods(MethodsBase):
             for order in client.open_orders_status(symbol="BTCUSDT"):
                 print(order.order_id, order.side, order.price, order.status)
         """
-        result: list[Order] = self._call(
+        result: ResultList[Order] = self._call(
             "openOrders.status",
             {"symbol": symbol, "recvWindow": recv_window},
             list[Order],
@@ -146,7 +147,7 @@ class AccountMethods(MethodsBase):
         recv_window: Decimal | str | int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[Order]:
+    ) -> ResultList[Order]:
         """The account's orders on a symbol: open, canceled and filled.
 
         Weight 20; security USER_DATA (signed); data source: database.
@@ -163,7 +164,7 @@ class AccountMethods(MethodsBase):
             orders = client.all_orders(symbol="BTCUSDT", limit=1000)
             filled = [o for o in orders if o.status == "FILLED"]
         """
-        result: list[Order] = self._call(
+        result: ResultList[Order] = self._call(
             "allOrders",
             {
                 "symbol": symbol,
@@ -224,7 +225,7 @@ class AccountMethods(MethodsBase):
         recv_window: Decimal | str | int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[OrderList]:
+    ) -> ResultList[OrderList]:
         """Current open order lists.
 
         Weight 6; security USER_DATA (signed); data source: memory, then database.
@@ -236,7 +237,7 @@ class AccountMethods(MethodsBase):
             for order_list in client.open_order_lists_status():
                 print(order_list.order_list_id, order_list.contingency_type)
         """
-        result: list[OrderList] = self._call(
+        result: ResultList[OrderList] = self._call(
             "openOrderLists.status",
             {"recvWindow": recv_window},
             list[OrderList],
@@ -255,7 +256,7 @@ class AccountMethods(MethodsBase):
         recv_window: Decimal | str | int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[OrderList]:
+    ) -> ResultList[OrderList]:
         """The account's order lists.
 
         Weight 20; security USER_DATA (signed); data source: database.
@@ -271,7 +272,7 @@ class AccountMethods(MethodsBase):
 
             lists = client.all_order_lists(limit=100)
         """
-        result: list[OrderList] = self._call(
+        result: ResultList[OrderList] = self._call(
             "allOrderLists",
             {
                 "fromId": from_id,
@@ -298,7 +299,7 @@ class AccountMethods(MethodsBase):
         recv_window: Decimal | str | int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[AccountTrade]:
+    ) -> ResultList[AccountTrade]:
         """The account's trades on a symbol.
 
         Weight 5 with ``order_id``, 20 without. Security USER_DATA (signed); data source: memory, then
@@ -318,7 +319,7 @@ class AccountMethods(MethodsBase):
             trades = client.my_trades(symbol="BTCUSDT", order_id=12569099453)
             sum(t.qty for t in trades)
         """
-        result: list[AccountTrade] = self._call(
+        result: ResultList[AccountTrade] = self._call(
             "myTrades",
             {
                 "symbol": symbol,
@@ -341,7 +342,7 @@ class AccountMethods(MethodsBase):
         recv_window: Decimal | str | int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[UnfilledOrderCount]:
+    ) -> ResultList[UnfilledOrderCount]:
         """The unfilled order count: the account's usage of each ORDERS rate limit.
 
         Weight 40; security USER_DATA (signed); data source: memory.
@@ -353,7 +354,7 @@ class AccountMethods(MethodsBase):
             for limit in client.account_rate_limits_orders():
                 print(limit.interval_num, limit.interval, limit.count, "of", limit.limit)
         """
-        result: list[UnfilledOrderCount] = self._call(
+        result: ResultList[UnfilledOrderCount] = self._call(
             "account.rateLimits.orders",
             {"recvWindow": recv_window},
             list[UnfilledOrderCount],
@@ -373,7 +374,7 @@ class AccountMethods(MethodsBase):
         recv_window: Decimal | str | int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[PreventedMatch]:
+    ) -> ResultList[PreventedMatch]:
         """Orders that expired because of self-trade prevention (STP).
 
         Weight by the first of these sent: ``prevented_match_id`` 2; ``order_id`` 20; none of them 2.
@@ -389,7 +390,7 @@ class AccountMethods(MethodsBase):
             matches = client.my_prevented_matches(symbol="BTCUSDT", order_id=5)
             matches[0].maker_prevented_quantity
         """
-        result: list[PreventedMatch] = self._call(
+        result: ResultList[PreventedMatch] = self._call(
             "myPreventedMatches",
             {
                 "symbol": symbol,
@@ -417,7 +418,7 @@ class AccountMethods(MethodsBase):
         recv_window: Decimal | str | int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[Allocation]:
+    ) -> ResultList[Allocation]:
         """The account's allocations from SOR orders.
 
         Weight 20; security USER_DATA (signed); data source: database.
@@ -432,7 +433,7 @@ class AccountMethods(MethodsBase):
 
             allocations = client.my_allocations(symbol="BTCUSDT", order_id=500)
         """
-        result: list[Allocation] = self._call(
+        result: ResultList[Allocation] = self._call(
             "myAllocations",
             {
                 "symbol": symbol,
@@ -489,7 +490,7 @@ class AccountMethods(MethodsBase):
         recv_window: Decimal | str | int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[OrderAmendment]:
+    ) -> ResultList[OrderAmendment]:
         """The keep-priority amendments of one order (see :meth:`order_amend_keep_priority`).
 
         Weight 4; security USER_DATA (signed); data source: database.
@@ -503,7 +504,7 @@ class AccountMethods(MethodsBase):
             for amendment in client.order_amendments(symbol="BTCUSDT", order_id=23):
                 print(amendment.orig_qty, "->", amendment.new_qty)
         """
-        result: list[OrderAmendment] = self._call(
+        result: ResultList[OrderAmendment] = self._call(
             "order.amendments",
             {
                 "symbol": symbol,

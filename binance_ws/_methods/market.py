@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
+from .._display import ResultList
 from ..enums import KlineInterval, SymbolStatus
 from ..models.market import (
     AggregateTrade,
@@ -66,7 +67,7 @@ class MarketMethods(TickerMethods):
 
     def trades_recent(
         self, *, symbol: str, limit: int | None = None, timeout: float | None = None, **unknown: NoReturn
-    ) -> list[Trade]:
+    ) -> ResultList[Trade]:
         """Recent trades, oldest first.
 
         Weight 25; security NONE; data source: memory.
@@ -80,7 +81,7 @@ class MarketMethods(TickerMethods):
             trades = client.trades_recent(symbol="BNBBTC", limit=1)
             trades[0].price, trades[0].is_buyer_maker  # -> (Decimal('0.01361000'), True)
         """
-        result: list[Trade] = self._call(
+        result: ResultList[Trade] = self._call(
             "trades.recent", {"symbol": symbol, "limit": limit}, list[Trade], timeout=timeout, unknown=unknown
         )
         return result
@@ -93,7 +94,7 @@ class MarketMethods(TickerMethods):
         limit: int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[Trade]:
+    ) -> ResultList[Trade]:
         """Historical trades, starting at trade id ``from_id``.
 
         Weight 25; security NONE; data source: database.
@@ -108,7 +109,7 @@ class MarketMethods(TickerMethods):
             trades = client.trades_historical(symbol="BNBBTC", from_id=0, limit=1)
             trades[0].id, trades[0].qty  # -> (0, Decimal('40.00000000'))
         """
-        result: list[Trade] = self._call(
+        result: ResultList[Trade] = self._call(
             "trades.historical",
             {"symbol": symbol, "fromId": from_id, "limit": limit},
             list[Trade],
@@ -125,7 +126,7 @@ class MarketMethods(TickerMethods):
         limit: int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[Trade]:
+    ) -> ResultList[Trade]:
         """Historical block trades, starting at block trade id ``from_id`` (mandatory).
 
         Weight 25; security NONE; data source: database.
@@ -140,7 +141,7 @@ class MarketMethods(TickerMethods):
             trades = client.block_trades_historical(symbol="BNBBTC", from_id=582, limit=1)
             trades[0].quote_qty  # -> Decimal('303.576')
         """
-        result: list[Trade] = self._call(
+        result: ResultList[Trade] = self._call(
             "blockTrades.historical",
             {"symbol": symbol, "fromId": from_id, "limit": limit},
             list[Trade],
@@ -159,7 +160,7 @@ class MarketMethods(TickerMethods):
         limit: int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[AggregateTrade]:
+    ) -> ResultList[AggregateTrade]:
         """Aggregate trades: trades of one taker order at one price, merged.
 
         Weight 4; security NONE; data source: database.
@@ -176,7 +177,7 @@ class MarketMethods(TickerMethods):
             aggs = client.trades_aggregate(symbol="BNBBTC", from_id=50000000, limit=1)
             aggs[0].aggregate_trade_id, aggs[0].price  # -> (50000000, Decimal('0.00274100'))
         """
-        result: list[AggregateTrade] = self._call(
+        result: ResultList[AggregateTrade] = self._call(
             "trades.aggregate",
             {
                 "symbol": symbol,
@@ -202,7 +203,7 @@ class MarketMethods(TickerMethods):
         limit: int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[Kline]:
+    ) -> ResultList[Kline]:
         """Klines (candlesticks), oldest first.
 
         Weight 2; security NONE; data source: database.
@@ -221,7 +222,7 @@ class MarketMethods(TickerMethods):
             rows = client.klines(symbol="BNBBTC", interval=KlineInterval.HOUR_1, limit=1)
             rows[0].open_datetime, rows[0].close  # -> (datetime(2022, 6, 23, 8, 0, tzinfo=utc), Decimal('0.01083800'))
         """
-        result: list[Kline] = self._call(
+        result: ResultList[Kline] = self._call(
             "klines",
             {
                 "symbol": symbol,
@@ -248,7 +249,7 @@ class MarketMethods(TickerMethods):
         limit: int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[Kline]:
+    ) -> ResultList[Kline]:
         """UI klines: like :meth:`klines`, with data adjusted for candlestick charts.
 
         Weight 2; security NONE; data source: database.
@@ -262,7 +263,7 @@ class MarketMethods(TickerMethods):
 
             rows = client.ui_klines(symbol="BNBBTC", interval="1d", limit=7)
         """
-        result: list[Kline] = self._call(
+        result: ResultList[Kline] = self._call(
             "uiKlines",
             {
                 "symbol": symbol,

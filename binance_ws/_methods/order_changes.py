@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import NoReturn
 
+from .._display import ResultList
 from ..enums import (
     CancelReplaceMode,
     CancelRestrictions,
@@ -248,7 +249,7 @@ class OrderChangeMethods(MethodsBase):
         recv_window: Decimal | str | int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[CancelReport]:
+    ) -> ResultList[CancelReport]:
         """Cancel every open order of a symbol, order lists included.
 
         Weight 1 (0 when it succeeds); security TRADE (signed); data source: matching engine.
@@ -263,7 +264,7 @@ class OrderChangeMethods(MethodsBase):
             for report in client.open_orders_cancel_all(symbol="BTCUSDT"):
                 print(report.order_list_id if report.is_order_list else report.order_id)
         """
-        result: list[CancelReport] = self._call(
+        result: ResultList[CancelReport] = self._call(
             "openOrders.cancelAll",
             {"symbol": symbol, "recvWindow": recv_window},
             list[CancelReport],

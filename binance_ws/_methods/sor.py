@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal, NoReturn, overload
 
+from .._display import ResultList
 from ..enums import OrderResponseType, OrderType, SelfTradePreventionMode, Side, TimeInForce
 from ..models.general import Empty
 from ..models.trading import OrderAck, OrderFull, OrderResult, OrderTestCommissions
@@ -37,7 +38,7 @@ class SorMethods(MethodsBase):
         recv_window: Decimal | str | int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[OrderAck]: ...
+    ) -> ResultList[OrderAck]: ...
 
     @overload
     def sor_order_place(
@@ -58,7 +59,7 @@ class SorMethods(MethodsBase):
         recv_window: Decimal | str | int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[OrderResult]: ...
+    ) -> ResultList[OrderResult]: ...
 
     @overload
     def sor_order_place(
@@ -79,7 +80,7 @@ class SorMethods(MethodsBase):
         recv_window: Decimal | str | int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[OrderFull]: ...
+    ) -> ResultList[OrderFull]: ...
 
     @overload
     def sor_order_place(
@@ -100,7 +101,7 @@ class SorMethods(MethodsBase):
         recv_window: Decimal | str | int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[OrderAck] | list[OrderResult] | list[OrderFull]: ...
+    ) -> ResultList[OrderAck] | ResultList[OrderResult] | ResultList[OrderFull]: ...
 
     def sor_order_place(
         self,
@@ -120,7 +121,7 @@ class SorMethods(MethodsBase):
         recv_window: Decimal | str | int | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[OrderAck] | list[OrderResult] | list[OrderFull]:
+    ) -> ResultList[OrderAck] | ResultList[OrderResult] | ResultList[OrderFull]:
         """Place a new order using smart order routing (SOR).
 
         Weight 1 (0 when it succeeds); security TRADE (signed); data source: matching engine. Adds 1 to
@@ -141,7 +142,7 @@ class SorMethods(MethodsBase):
                                              price=Decimal("31000"), quantity=Decimal("0.5"))
             order.working_floor, order.fills[0].alloc_id
         """
-        result: list[OrderAck] | list[OrderResult] | list[OrderFull] = self._call(
+        result: ResultList[OrderAck] | ResultList[OrderResult] | ResultList[OrderFull] = self._call(
             "sor.order.place",
             {
                 "symbol": symbol,

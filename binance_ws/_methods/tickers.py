@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, NoReturn, overload
 
+from .._display import ResultList
 from ..enums import SymbolStatus, TickerType
 from ..models.market import BookTicker, MiniTicker, PriceTicker, Ticker, Ticker24hr
 from ._base import MethodsBase
@@ -55,7 +56,7 @@ class TickerMethods(MethodsBase):
         symbol_status: SymbolStatus | str | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[Ticker24hr]: ...
+    ) -> ResultList[Ticker24hr]: ...
 
     @overload
     def ticker_24hr(
@@ -67,7 +68,7 @@ class TickerMethods(MethodsBase):
         symbol_status: SymbolStatus | str | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[MiniTicker]: ...
+    ) -> ResultList[MiniTicker]: ...
 
     @overload
     def ticker_24hr(
@@ -79,7 +80,7 @@ class TickerMethods(MethodsBase):
         symbol_status: SymbolStatus | str | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> Ticker24hr | MiniTicker | list[Ticker24hr] | list[MiniTicker]: ...
+    ) -> Ticker24hr | MiniTicker | ResultList[Ticker24hr] | ResultList[MiniTicker]: ...
 
     def ticker_24hr(
         self,
@@ -90,7 +91,7 @@ class TickerMethods(MethodsBase):
         symbol_status: SymbolStatus | str | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> Ticker24hr | MiniTicker | list[Ticker24hr] | list[MiniTicker]:
+    ) -> Ticker24hr | MiniTicker | ResultList[Ticker24hr] | ResultList[MiniTicker]:
         """24hr ticker price change statistics.
 
         Weight by the number of symbols: 1-20: 2; 21-100: 40; 101 or more: 80; all symbols (neither
@@ -112,7 +113,7 @@ class TickerMethods(MethodsBase):
             t.price_change_percent, t.last_price     # -> (Decimal('1.020'), Decimal('0.01376700'))
             minis = client.ticker_24hr(symbols=["BNBBTC", "BTCUSDT"], type="MINI")  # -> list[MiniTicker]
         """
-        result: Ticker24hr | MiniTicker | list[Ticker24hr] | list[MiniTicker] = self._call(
+        result: Ticker24hr | MiniTicker | ResultList[Ticker24hr] | ResultList[MiniTicker] = self._call(
             "ticker.24hr",
             {"symbol": symbol, "symbols": symbols, "type": type, "symbolStatus": symbol_status},
             ticker_type(symbol is not None, type == TickerType.MINI, Ticker24hr),
@@ -158,7 +159,7 @@ class TickerMethods(MethodsBase):
         symbol_status: SymbolStatus | str | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[Ticker]: ...
+    ) -> ResultList[Ticker]: ...
 
     @overload
     def ticker_trading_day(
@@ -171,7 +172,7 @@ class TickerMethods(MethodsBase):
         symbol_status: SymbolStatus | str | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[MiniTicker]: ...
+    ) -> ResultList[MiniTicker]: ...
 
     @overload
     def ticker_trading_day(
@@ -184,7 +185,7 @@ class TickerMethods(MethodsBase):
         symbol_status: SymbolStatus | str | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> Ticker | MiniTicker | list[Ticker] | list[MiniTicker]: ...
+    ) -> Ticker | MiniTicker | ResultList[Ticker] | ResultList[MiniTicker]: ...
 
     def ticker_trading_day(
         self,
@@ -196,7 +197,7 @@ class TickerMethods(MethodsBase):
         symbol_status: SymbolStatus | str | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> Ticker | MiniTicker | list[Ticker] | list[MiniTicker]:
+    ) -> Ticker | MiniTicker | ResultList[Ticker] | ResultList[MiniTicker]:
         """Trading day ticker: price change statistics of the current trading day.
 
         Weight by the number of symbols: 1-50: 4 per symbol; 51 or more: 200; all symbols (neither
@@ -217,7 +218,7 @@ class TickerMethods(MethodsBase):
             t = client.ticker_trading_day(symbol="BTCUSDT", time_zone="8")  # -> Ticker
             t.weighted_avg_price  # -> Decimal('26234.58803036')
         """
-        result: Ticker | MiniTicker | list[Ticker] | list[MiniTicker] = self._call(
+        result: Ticker | MiniTicker | ResultList[Ticker] | ResultList[MiniTicker] = self._call(
             "ticker.tradingDay",
             {
                 "symbol": symbol,
@@ -269,7 +270,7 @@ class TickerMethods(MethodsBase):
         symbol_status: SymbolStatus | str | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[Ticker]: ...
+    ) -> ResultList[Ticker]: ...
 
     @overload
     def ticker(
@@ -282,7 +283,7 @@ class TickerMethods(MethodsBase):
         symbol_status: SymbolStatus | str | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[MiniTicker]: ...
+    ) -> ResultList[MiniTicker]: ...
 
     @overload
     def ticker(
@@ -295,7 +296,7 @@ class TickerMethods(MethodsBase):
         symbol_status: SymbolStatus | str | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> Ticker | MiniTicker | list[Ticker] | list[MiniTicker]: ...
+    ) -> Ticker | MiniTicker | ResultList[Ticker] | ResultList[MiniTicker]: ...
 
     def ticker(
         self,
@@ -307,7 +308,7 @@ class TickerMethods(MethodsBase):
         symbol_status: SymbolStatus | str | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> Ticker | MiniTicker | list[Ticker] | list[MiniTicker]:
+    ) -> Ticker | MiniTicker | ResultList[Ticker] | ResultList[MiniTicker]:
         """Rolling window price change statistics.
 
         Weight by the number of symbols: 1-50: 4 per symbol; 51-100: 200; 101 or more: 200; all symbols
@@ -329,7 +330,7 @@ class TickerMethods(MethodsBase):
             t = client.ticker(symbol="BNBBTC", window_size="7d")  # -> Ticker
             t.open_datetime, t.price_change  # -> (datetime(2022, 8, 4, 2, 27, tzinfo=utc), Decimal('0.00061500'))
         """
-        result: Ticker | MiniTicker | list[Ticker] | list[MiniTicker] = self._call(
+        result: Ticker | MiniTicker | ResultList[Ticker] | ResultList[MiniTicker] = self._call(
             "ticker",
             {
                 "symbol": symbol,
@@ -364,7 +365,7 @@ class TickerMethods(MethodsBase):
         symbol_status: SymbolStatus | str | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[PriceTicker]: ...
+    ) -> ResultList[PriceTicker]: ...
 
     @overload
     def ticker_price(
@@ -375,7 +376,7 @@ class TickerMethods(MethodsBase):
         symbol_status: SymbolStatus | str | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> PriceTicker | list[PriceTicker]: ...
+    ) -> PriceTicker | ResultList[PriceTicker]: ...
 
     def ticker_price(
         self,
@@ -385,7 +386,7 @@ class TickerMethods(MethodsBase):
         symbol_status: SymbolStatus | str | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> PriceTicker | list[PriceTicker]:
+    ) -> PriceTicker | ResultList[PriceTicker]:
         """Symbol price ticker: the latest price.
 
         Weight by the first of these sent: ``symbol`` 2; ``symbols`` 4; none of them 4. Security NONE;
@@ -405,7 +406,7 @@ class TickerMethods(MethodsBase):
             client.ticker_price(symbol="BNBBTC").price  # -> Decimal('0.01361900')
             prices = {t.symbol: t.price for t in client.ticker_price()}
         """
-        result: PriceTicker | list[PriceTicker] = self._call(
+        result: PriceTicker | ResultList[PriceTicker] = self._call(
             "ticker.price",
             {"symbol": symbol, "symbols": symbols, "symbolStatus": symbol_status},
             PriceTicker if symbol is not None else list[PriceTicker],
@@ -434,7 +435,7 @@ class TickerMethods(MethodsBase):
         symbol_status: SymbolStatus | str | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> list[BookTicker]: ...
+    ) -> ResultList[BookTicker]: ...
 
     @overload
     def ticker_book(
@@ -445,7 +446,7 @@ class TickerMethods(MethodsBase):
         symbol_status: SymbolStatus | str | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> BookTicker | list[BookTicker]: ...
+    ) -> BookTicker | ResultList[BookTicker]: ...
 
     def ticker_book(
         self,
@@ -455,7 +456,7 @@ class TickerMethods(MethodsBase):
         symbol_status: SymbolStatus | str | None = None,
         timeout: float | None = None,
         **unknown: NoReturn,
-    ) -> BookTicker | list[BookTicker]:
+    ) -> BookTicker | ResultList[BookTicker]:
         """Symbol order book ticker: the best bid and ask with their quantities.
 
         Weight by the first of these sent: ``symbol`` 2; ``symbols`` 4; none of them 4. Security NONE;
@@ -475,7 +476,7 @@ class TickerMethods(MethodsBase):
             best = client.ticker_book(symbol="BNBBTC")
             best.bid_price, best.ask_price  # -> (Decimal('0.01358000'), Decimal('0.01358100'))
         """
-        result: BookTicker | list[BookTicker] = self._call(
+        result: BookTicker | ResultList[BookTicker] = self._call(
             "ticker.book",
             {"symbol": symbol, "symbols": symbols, "symbolStatus": symbol_status},
             BookTicker if symbol is not None else list[BookTicker],

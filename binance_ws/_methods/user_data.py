@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import NoReturn
 
+from .._display import ResultList
 from ..models.general import Empty
 from ..models.user_data import Subscription
 from ._base import MethodsBase
@@ -69,7 +70,7 @@ class UserDataMethods(MethodsBase):
 
     def session_subscriptions(
         self, *, timeout: float | None = None, **unknown: NoReturn
-    ) -> list[Subscription]:
+    ) -> ResultList[Subscription]:
         """List the active User Data Stream subscriptions of this connection.
 
         Weight 2; security NONE; data source: memory.
@@ -82,7 +83,7 @@ class UserDataMethods(MethodsBase):
 
             [s.subscription_id for s in client.session_subscriptions()]  # -> [0, 1]
         """
-        result: list[Subscription] = self._call(
+        result: ResultList[Subscription] = self._call(
             "session.subscriptions", {}, list[Subscription], timeout=timeout, unknown=unknown
         )
         return result
