@@ -501,7 +501,19 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook_func(lambda t: t == int_or_decimal, _structure_int_or_decimal)
     conv.register_structure_hook_factory(attrs.has, functools.partial(_factory, conv, "s"))
     conv.register_unstructure_hook_factory(attrs.has, functools.partial(_factory, conv, "u"))
+    # ``ResultList[X]`` (what the typed methods declare) builds as ``list[X]`` does.
+    conv.register_structure_hook_factory(_is_result_list, functools.partial(_result_list_hook, conv))
     return conv
+
+
+def _is_result_list(tp: Any) -> bool:
+    origin: Any = typing.get_origin(tp)
+    return origin is ResultList
+
+
+def _result_list_hook(conv: cattrs.Converter, tp: Any) -> Callable[[Any, type], Any]:
+    as_list = conv.get_structure_hook(list[typing.get_args(tp) or Any])  # type: ignore[misc]
+    return lambda data, _: ResultList(as_list(data, list))
 
 
 def _factory(conv: cattrs.Converter, direction: str, cls: type) -> Any:

@@ -17,7 +17,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import ServerConnection, serve
 
-from binance_ws import APIError, Client, InvalidParameterError, unstructure
+from binance_ws import APIError, Client, InvalidParameterError, ResultList, unstructure
 from binance_ws._client_ids import is_generated
 from binance_ws.exchange import LocalExchange
 from tools import reference
@@ -105,7 +105,7 @@ def without_auth(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def assert_exact_type(result: Any, expected: Any) -> None:
-    if typing.get_origin(expected) is list:
+    if typing.get_origin(expected) in (list, ResultList):
         (item_type,) = typing.get_args(expected)
         assert isinstance(result, list)
         assert all(type(item) is item_type for item in result), [type(i) for i in result]

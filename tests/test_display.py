@@ -31,6 +31,7 @@ from binance_ws.enums import OrderStatus, Side
 from binance_ws.exchange import LocalExchange
 from binance_ws.models import (
     AccountInfo,
+    AccountTrade,
     Balance,
     ExchangeInfo,
     Kline,
@@ -212,8 +213,9 @@ def test_every_public_model_uses_the_shared_display() -> None:
 
 def test_the_shared_base_adds_no_slot_and_no_dict() -> None:
     assert Displayable.__slots__ == ()
-    assert "__dict__" not in dir(structure({"symbol": "X"}, Order))
-    assert type(structure({"symbol": "X"}, Order)).__slots__ == Order.__slots__
+    # A slotted model stays slotted (Order and SymbolFilter are dict-backed on purpose).
+    assert "__dict__" not in dir(structure({"symbol": "X"}, AccountTrade))
+    assert type(structure({"symbol": "X"}, AccountTrade)).__slots__ == AccountTrade.__slots__
 
 
 def test_live_reprs_are_short_and_fixed_point(live: dict[str, Any]) -> None:

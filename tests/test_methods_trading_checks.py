@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from methods_support import refused
 
-from binance_ws import Client, InvalidParameterError
+from binance_ws import Client, InvalidParameterError, ResultList
 from binance_ws.enums import OrderResponseType, OrderType
 from binance_ws.exchange import LocalExchange
 from binance_ws.models import Empty, OrderAck, OrderFull, OrderResult, OrderTestCommissions
@@ -47,7 +47,12 @@ def test_overloads_name_the_result_types() -> None:
         OrderFull,
     }
     assert _overload_returns("order_test")[:2] == [OrderTestCommissions, Empty]
-    assert _overload_returns("sor_order_place")[:3] == [list[OrderAck], list[OrderResult], list[OrderFull]]
+    # A list result is declared a ResultList (a list subclass, so list[...] annotations still hold).
+    assert _overload_returns("sor_order_place")[:3] == [
+        ResultList[OrderAck],
+        ResultList[OrderResult],
+        ResultList[OrderFull],
+    ]
 
 
 def _static_types(client: Client) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import binance_ws as bw
-from binance_ws import Client, structure, unstructure
+from binance_ws import Client, ResultList, structure, unstructure
 from binance_ws._errors import error_for_response
 from binance_ws._naming import method_to_python
 from tools import reference
@@ -73,7 +73,7 @@ def test_example_round_trips(wire: str, response: dict[str, Any]) -> None:
     result = response["result"]
     errors = []
     for t in types_:
-        is_list = typing.get_origin(t) is list
+        is_list = typing.get_origin(t) in (list, ResultList)
         if is_list != isinstance(result, list):
             continue
         try:

@@ -33,6 +33,7 @@ from binance_ws import (
     PartialSuccessError,
     RateLimit,
     Response,
+    ResultList,
     structure,
     unstructure,
 )
@@ -121,7 +122,7 @@ def _sample(hint: Any, depth: int) -> Any:
         return _RAW_JSON
     if isinstance(hint, type) and issubclass(hint, BinanceEnum):
         return next(iter(hint)).value
-    if typing.get_origin(hint) is list:
+    if typing.get_origin(hint) in (list, ResultList):
         item = _sample(typing.get_args(hint)[0], depth)
         return [] if item is None else [item]
     if attrs.has(hint):
@@ -211,7 +212,7 @@ def _variants() -> list[Any]:
 def _round_trip_type(wire: str, result: Any) -> Any:
     """The method's result type that gives the example back (as in test_spec_examples)."""
     for t in _result_types(wire):
-        if (typing.get_origin(t) is list) != isinstance(result, list):
+        if (typing.get_origin(t) in (list, ResultList)) != isinstance(result, list):
             continue
         try:
             if unstructure(structure(result, t)) == result:

@@ -34,7 +34,7 @@ from ..enums import (
     TimeInForce,
     WorkingFloor,
 )
-from ._base import WireModel, ms_to_datetime
+from ._base import WireModel, dict_getstate, dict_setstate, ms_to_datetime
 from .general import SymbolFilter
 from .trading import CommissionDiscount, CommissionRates
 
@@ -96,7 +96,10 @@ class AccountInfo(WireModel):
         return None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+# ``slots=False``: an order sets about twenty of its thirty-four fields (stop, iceberg, peg and
+# prevention fields only where they apply), so its instances keep only those in ``__dict__``
+# (built in one dict literal); every field also has a class attribute ``None``.
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class Order(WireModel):
     """An order as queried (``order.status``, ``openOrders.status``, ``allOrders``).
 
@@ -150,6 +153,9 @@ class Order(WireModel):
     def update_datetime(self) -> dt.datetime | None:
         """``update_time`` as a timezone-aware UTC datetime."""
         return ms_to_datetime(self.update_time)
+
+    __getstate__ = dict_getstate
+    __setstate__ = dict_setstate
 
 
 @attrs.frozen(kw_only=True, repr=False)
