@@ -1,7 +1,7 @@
 """Write the typed facade, ``binance_ws/_methods/<module>.py``, from the method table.
 
 Usage: ``python -m tools.gen_facade`` (writes the modules) or ``python -m tools.gen_facade
---check`` (exit 1 when a committed module differs). ``tests/test_facade_generated.py`` runs
+--check`` (exit 1 when a committed module differs). ``tests/contract/test_facade_generated.py`` runs
 :func:`render_all` and fails on any difference, so the facade cannot drift from its sources:
 
 - the method table (``binance_ws._spec.METHODS``, generated from ``spec/`` by
@@ -16,7 +16,7 @@ gains ``{"name": "maxSlippagePrice", "type": "DECIMAL", "mandatory": false}`` be
 ``recvWindow``. ``python tools/gen_spec.py`` adds it to the table, and this then writes
 ``max_slippage_price: Decimal | str | None = None`` into all five overloads of ``order_place``
 and its implementation, and ``"maxSlippagePrice": max_slippage_price`` into the params it sends
-(which ``MethodSpec.prepare`` validates by the same table); ``tests/test_facade_generated.py``
+(which ``MethodSpec.prepare`` validates by the same table); ``tests/contract/test_facade_generated.py``
 does exactly this. Only a parameter whose Python type is new needs the overlay too: an ENUM
 ``priceMatch`` with a new enum class is refused until ``NAME_TYPES`` has
 ``"priceMatch": "PriceMatch | str"``; the generator never guesses a type.

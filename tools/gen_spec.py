@@ -1,7 +1,7 @@
 """Regenerate ``binance_ws/_spec_data.py`` from the protocol reference.
 
 Usage: ``python tools/gen_spec.py [path/to/spot-ws-api-methods.json]``
-(default: the in-repo copy, ``spec/spot-ws-api-methods.json``). ``tests/test_spec_table.py`` runs
+(default: the in-repo copy, ``spec/spot-ws-api-methods.json``). ``tests/contract/test_spec_table.py`` runs
 :func:`render` and fails when the committed table and the reference disagree.
 """
 

@@ -47,7 +47,7 @@ from binance_ws.models.events import decode_event
 _HIGH = 10**9
 _TIME = 1700000000000  # 2023-11-14 22:13:20 UTC
 pd: Any = importlib.import_module("pandas")  # no stubs; in the test extra
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,7 @@ import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from methods_support import ScriptedServer
-from test_spec_examples import _result_types
+from methods_support import ScriptedServer, result_types
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import ServerConnection
 
@@ -211,7 +210,7 @@ def _variants() -> list[Any]:
 
 def _round_trip_type(wire: str, result: Any) -> Any:
     """The method's result type that gives the example back (as in test_spec_examples)."""
-    for t in _result_types(wire):
+    for t in result_types(wire):
         if (typing.get_origin(t) in (list, ResultList)) != isinstance(result, list):
             continue
         try:

@@ -1,7 +1,7 @@
 """The documentation site: it builds with ``mkdocs build --strict`` without a warning, its
 method reference covers the whole method table, and its Python blocks run.
 
-The Python blocks of ``docs/**/*.md`` run as the README's do (``tests/test_readme.py``): each
+The Python blocks of ``docs/**/*.md`` run as the README's do (``tests/docs/test_readme.py``): each
 on its own against a local exchange standing in for production and the testnet, every
 statement executed, with the same ``<!-- not run: reason -->`` and ``<!-- test setup:
 ex.method(...) -->`` markers.
@@ -28,7 +28,7 @@ from binance_ws import Client
 from binance_ws._spec import METHODS
 from binance_ws.exchange import LocalExchange
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 # Blocks that cannot run (other processes' code, other keys), listed by the test output.
 MAX_NOT_RUN = 6

@@ -19,7 +19,7 @@ from binance_ws import Client
 from binance_ws._spec import METHODS, MethodSpec, ParamSpec
 from tools import facade_overlay, gen_facade, gen_spec, reference
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 METHODS_DIR = ROOT / "binance_ws" / "_methods"
 
 pytest.importorskip("ruff", reason="the generator formats with ruff")

@@ -13,7 +13,7 @@ from binance_ws._naming import to_camel, to_snake
 from binance_ws._spec import METHODS
 from tools import reference
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 SPEC_DIR = reference.SPEC_DIR
 
 

@@ -20,7 +20,7 @@ from binance_ws.testing import connect
 
 pytest_plugins = ["pytester"]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _docs_block(reason: str) -> str:

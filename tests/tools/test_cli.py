@@ -159,7 +159,7 @@ def test_help_runs_as_a_module_in_a_subprocess() -> None:
 
 def test_the_console_script_names_main() -> None:
     config = configparser.ConfigParser()
-    config.read(Path(__file__).parent.parent / "setup.cfg")
+    config.read(Path(__file__).resolve().parents[2] / "setup.cfg")
     name, _, target = config["options.entry_points"]["console_scripts"].strip().partition(" = ")
     module, _, attribute = target.partition(":")
     assert name == "binance-ws"

@@ -24,7 +24,7 @@ from binance_ws import AttemptBudget, Client, ClientState, ConnectionEventKind
 from binance_ws._connection import Backoff
 from binance_ws.exchange import LocalExchange
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PING_INTERVAL = 0.3
 PING_TIMEOUT = 0.3
 

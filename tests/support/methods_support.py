@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import types
 import typing
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,7 @@ from websockets.sync.server import ServerConnection, serve
 
 from binance_ws import APIError, Client, InvalidParameterError, ResultList, unstructure
 from binance_ws._client_ids import is_generated
+from binance_ws._naming import method_to_python
 from binance_ws.exchange import LocalExchange
 from tools import reference
 
@@ -144,3 +146,25 @@ def refused(call: Callable[[], object]) -> InvalidParameterError:
     with pytest.raises(InvalidParameterError) as raised:
         call()
     return raised.value
+
+
+def candidates(annotation: Any) -> list[Any]:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        out = []
+        for arg in typing.get_args(annotation):
+            out.extend(candidates(arg))
+        return out
+    return [annotation]
+
+
+def result_types(wire: str) -> list[Any]:
+    """Every result type a method declares (its return and its overloads' returns)."""
+    fn = getattr(Client, method_to_python(wire), None)
+    assert fn is not None, f"Client has no method {method_to_python(wire)}() for {wire}"
+    hints = typing.get_type_hints(fn)
+    overloads = typing.get_overloads(fn) if hasattr(typing, "get_overloads") else []
+    found = candidates(hints["return"])
+    for ov in overloads:
+        found.extend(candidates(typing.get_type_hints(ov)["return"]))
+    return [t for t in found if t is not type(None)]

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from proxy_server import ConnectProxy
 from raw_server import RawConnection, RawServer
-from test_proxy_tls import ConnectProxy
 
 import binance_ws
 from binance_ws import BadRequestError, Client, ConnectError, ConnectionClosedError, InvalidParameterError

@@ -7,16 +7,15 @@ must structure into one of those types and unstructure to the identical JSON.
 
 from __future__ import annotations
 
-import types
 import typing
 from typing import Any
 
 import pytest
+from methods_support import result_types
 
 import binance_ws as bw
-from binance_ws import Client, ResultList, structure, unstructure
+from binance_ws import ResultList, structure, unstructure
 from binance_ws._errors import error_for_response
-from binance_ws._naming import method_to_python
 from tools import reference
 
 EXPECTED_ERRORS: dict[int, type[bw.APIError]] = {
@@ -36,30 +35,9 @@ def _examples() -> list[Any]:
     return cases
 
 
-def _candidates(annotation: Any) -> list[Any]:
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        out = []
-        for arg in typing.get_args(annotation):
-            out.extend(_candidates(arg))
-        return out
-    return [annotation]
-
-
-def _result_types(wire: str) -> list[Any]:
-    fn = getattr(Client, method_to_python(wire), None)
-    assert fn is not None, f"Client has no method {method_to_python(wire)}() for {wire}"
-    hints = typing.get_type_hints(fn)
-    overloads = typing.get_overloads(fn) if hasattr(typing, "get_overloads") else []
-    found = _candidates(hints["return"])
-    for ov in overloads:
-        found.extend(_candidates(typing.get_type_hints(ov)["return"]))
-    return [t for t in found if t is not type(None)]
-
-
 @pytest.mark.parametrize(("wire", "response"), _examples())
 def test_example_round_trips(wire: str, response: dict[str, Any]) -> None:
-    types_ = _result_types(wire)
+    types_ = result_types(wire)
     if response.get("status") != 200:
         # Error examples: the documented error maps to its exception with every field intact.
         error = response["error"]

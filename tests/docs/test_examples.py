@@ -24,7 +24,7 @@ import pytest
 from binance_ws import Client
 from binance_ws.exchange import LocalExchange
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 #: Every example and the test that runs it (a new example needs a test).
 COVERED = {

@@ -197,7 +197,7 @@ def test_a_small_soak_stays_flat(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_a_baseline_tree_is_measured_beside_todays(tmp_path: Path) -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     inside = subprocess.run(
         ["git", "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True, check=False
     )

@@ -23,7 +23,7 @@ import pytest
 from binance_ws._spec import METHODS
 from binance_ws.exchange.handlers import registry
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGE = "binance_ws.exchange"
 EXCHANGE_DIR = ROOT / "binance_ws" / "exchange"
 
