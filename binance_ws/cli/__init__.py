@@ -17,7 +17,6 @@ parameter, unknown method); 3 a connection failure or a timeout; 130 interrupted
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 
@@ -79,10 +78,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("common options")
     group.add_argument(
         "--url",
-        default=os.environ.get("BINANCE_WS_URL"),
+        default=None,
         help="WebSocket API URL (default: $BINANCE_WS_URL, else production)",
     )
-    group.add_argument("--testnet", action="store_true", help="use the Binance spot testnet")
+    group.add_argument(
+        "--testnet", action="store_true", help="use the Binance spot testnet (over $BINANCE_WS_URL)"
+    )
     group.add_argument(
         "--timeout", type=float, default=10.0, metavar="SECONDS", help="wait per request (default 10)"
     )

@@ -6,6 +6,7 @@ import difflib
 import enum
 import functools
 import inspect
+import sys
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -43,7 +44,11 @@ def resolve_method(name: str) -> tuple[str, str]:
     python = names.get(name) or names.get(to_snake(name))
     if python is None:
         # Suggest in the spelling the caller used: wire names, or Python names.
-        pool = [n for n in names if (n in METHODS) == (name != to_snake(name))]
+        # (``depth``, ``klines``, ``ping``: one word is both spellings.)
+        if name != to_snake(name):
+            pool = list(METHODS)
+        else:
+            pool = sorted({spec.python_name for spec in METHODS.values()})
         close = difflib.get_close_matches(name, pool, n=5, cutoff=0.6)
         hint = f"; did you mean: {', '.join(close)}?" if close else ""
         raise UsageError(
@@ -118,6 +123,10 @@ def convert(name: str, annotation: Any, text: str) -> Any:
         if exact or len(loose) == 1:
             return (exact or loose)[0]
         shown = ", ".join(str(m.value) for m in choices)
+        if str in kinds and given:
+            # A value Binance added after this release goes as given, as the client's do.
+            print(f"note: {name}={given} is none of {shown}; sent as given", file=sys.stderr)
+            return given
         raise UsageError(f"{name}: expected one of {shown}; got {text!r}")
     if lists:
         items = [t.strip() for t in text.split(",") if t.strip()]

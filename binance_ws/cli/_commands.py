@@ -6,6 +6,7 @@ import argparse
 import csv
 import datetime as dt
 import json
+import os
 import signal
 import statistics
 import sys
@@ -47,7 +48,9 @@ def _need_exchange() -> None:
 
 
 def _client(args: argparse.Namespace) -> Client:
-    return Client(args.url, testnet=args.testnet, timeout=args.timeout)
+    # $BINANCE_WS_URL is a default: --testnet chooses over it (only --url with it is a clash).
+    url = args.url if args.url is not None or args.testnet else os.environ.get("BINANCE_WS_URL")
+    return Client(url, testnet=args.testnet, timeout=args.timeout)
 
 
 def _json(value: Any) -> str:

@@ -75,6 +75,10 @@ def test_the_site_builds_strict(site: Path) -> None:
         assert f'id="{anchor}"' in api, anchor
     # Sphinx roles of the docstrings are rewritten as code (tools/docs_roles.py).
     assert ":meth:" not in api and ":class:" not in api
+    # reST literal blocks are Examples sections and fenced code (highlighted), not "Example::".
+    pages = [p.read_text(encoding="utf-8") for p in site.rglob("*.html")]
+    assert not any("Example::" in text for text in pages)
+    assert 'class="highlight"' in api and "&gt;&gt;&gt;" in api
 
 
 def test_every_method_of_the_table_is_in_the_reference(site: Path) -> None:
