@@ -53,6 +53,7 @@ from ._compiled import compiled_hook
 from ._display import ResultList
 from ._enumbase import BinanceEnum
 from ._naming import to_camel
+from .models._base import CONVERTER_SEAM
 
 if typing.TYPE_CHECKING:
     from ._ratelimits import RateLimit
@@ -574,3 +575,4 @@ def unstructure(obj: Any) -> Any:
 # The package's converter: built once, configured only here, never mutated afterwards. Built
 # after structure/unstructure exist, since building it imports the model modules.
 _CONVERTER = make_converter()
+CONVERTER_SEAM["structure"] = structure  # how models converting on first access reach it

@@ -33,11 +33,10 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from ._ratelimits import RateLimit
-    from ._spec import MethodSpec
 
 __all__ = [
     "APIError",
@@ -69,12 +68,22 @@ _LIST_QUERY = "query the order list (e.g. order_list_status(orig_client_order_id
 _OPEN_QUERY = "query the open orders (e.g. open_orders_status(symbol=...))"
 
 
-def _spec_of(method: str | None) -> MethodSpec | None:
-    if not method:
-        return None
-    from ._spec import METHODS  # here, not at the top: _spec imports this module
+class _MethodFacts(Protocol):
+    """What the advice needs of a method table entry (binance_ws._spec.MethodSpec)."""
 
-    return METHODS.get(method)
+    @property
+    def changes_state(self) -> bool: ...
+    @property
+    def read_only(self) -> bool: ...
+
+
+#: The method table, given by binance_ws._spec when it loads (it raises these errors, so
+#: it sits above this module and hands the table down rather than being imported).
+METHOD_FACTS: dict[str, _MethodFacts] = {}
+
+
+def _spec_of(method: str | None) -> _MethodFacts | None:
+    return METHOD_FACTS.get(method) if method else None
 
 
 def _changes_state(method: str | None) -> bool | None:

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from ._enumbase import BinanceEnum
-from ._errors import InvalidParameterError
+from ._errors import METHOD_FACTS, InvalidParameterError
 from ._naming import to_snake
 from ._spec_data import ROWS
 from .enums import SecurityType
@@ -369,3 +369,4 @@ def _build() -> dict[str, MethodSpec]:
 
 #: Every documented method, keyed by wire name.
 METHODS: Mapping[str, MethodSpec] = _build()
+METHOD_FACTS.update(METHODS)  # the errors' advice reads the table too

@@ -54,6 +54,17 @@ def dict_setstate(self: WireModel, state: Mapping[str, Any]) -> None:
         object.__setattr__(self, name, value)
 
 
+# The converter's functions, filled in by binance_ws._converter when it loads: the converter
+# builds these models, so a model converting on first access (a book's side, an order's
+# fills) reaches it through this seam instead of importing the module above it.
+CONVERTER_SEAM: dict[str, Callable[..., Any]] = {}
+
+
+def structure_later(data: Any, tp: Any) -> Any:
+    """``binance_ws.structure(data, tp)``, for a conversion done on first access."""
+    return CONVERTER_SEAM["structure"](data, tp)
+
+
 def lazy(raw: str, cache: str, convert: Callable[[Any], T]) -> property:
     """A read-only property converting the raw wire value in ``raw`` on first access.
 

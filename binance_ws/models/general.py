@@ -17,7 +17,7 @@ from ..enums import (
     SelfTradePreventionMode,
     SymbolStatus,
 )
-from ._base import WireModel, dict_getstate, dict_setstate, lazy, ms_to_datetime
+from ._base import WireModel, dict_getstate, dict_setstate, lazy, ms_to_datetime, structure_later
 
 __all__ = [
     "Empty",
@@ -198,9 +198,7 @@ class Sor(WireModel):
 
 
 def _to_symbols(raw: list[Any]) -> list[SymbolInfo]:
-    from .._converter import structure  # the converter imports this module
-
-    return structure(raw, list[SymbolInfo])
+    return structure_later(raw, list[SymbolInfo])  # type: ignore[no-any-return]
 
 
 @attrs.frozen(kw_only=True, repr=False)

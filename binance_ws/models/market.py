@@ -16,7 +16,7 @@ import attrs
 
 from .._display import model_html, model_repr, to_pandas, to_records
 from ..enums import ReferencePriceCalculationType
-from ._base import WireModel, lazy, ms_to_datetime
+from ._base import WireModel, lazy, ms_to_datetime, structure_later
 
 __all__ = [
     "AggregateTrade",
@@ -115,9 +115,8 @@ def _row_datetime(ms: int | None, name: str) -> dt.datetime:
 
 
 def _to_levels(raw: list[Any]) -> list[PriceLevel]:
-    from .._converter import structure  # the converter imports this module
-
-    return structure(raw, list[PriceLevel])
+    levels: list[PriceLevel] = structure_later(raw, list[PriceLevel])
+    return levels
 
 
 @attrs.frozen(kw_only=True, repr=False)

@@ -27,7 +27,6 @@ from typing import Any
 
 import attrs
 
-from .._converter import structure
 from ..enums import (
     CancelReplaceResult,
     ContingencyType,
@@ -44,7 +43,7 @@ from ..enums import (
     TimeInForce,
     WorkingFloor,
 )
-from ._base import WireModel, lazy, ms_to_datetime
+from ._base import WireModel, lazy, ms_to_datetime, structure_later
 
 __all__ = [
     "AmendKeepPriorityResult",
@@ -147,7 +146,7 @@ class OrderResult(OrderAck):
 
 
 def _to_fills(raw: list[Any]) -> list[Fill]:
-    return structure(raw, list[Fill])
+    return structure_later(raw, list[Fill])  # type: ignore[no-any-return]
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -292,7 +291,7 @@ class CancelReplaceOutcome(WireModel):
         data = getattr(error, "data", None)
         if not isinstance(data, Mapping):
             return None
-        return structure(dict(data), cls)
+        return structure_later(dict(data), cls)  # type: ignore[no-any-return]
 
 
 @attrs.frozen(kw_only=True, repr=False)
