@@ -62,7 +62,8 @@ DEFAULT_TIMEOUT = 10.0
 _MICROSECOND_TIMES = 10**14
 
 
-class Client(RequestPath, ResolveUnknown, AllMethods, UserDataMixin, PagingMixin):
+# RequestPath first: its _call is the one the facade's methods reach.
+class Client(RequestPath, ResolveUnknown, UserDataMixin, PagingMixin, AllMethods):
     """A blocking client for the Binance Spot WebSocket API over one connection.
 
     ``url`` defaults to production; ``testnet=True`` picks the spot testnet; any ``ws://`` or

@@ -16,16 +16,15 @@ import importlib
 import logging
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from ._errors import InvalidParameterError, ProtocolError, RateLimitedError
+from ._methods import AllMethods
 from ._request import validate_timeout
 from .enums import KlineInterval
 from .models.account import AccountTrade, Order
 from .models.market import Kline
-
-if TYPE_CHECKING:
-    from ._client import Client
 
 __all__ = ["MAX_PAGE", "PagingMixin"]
 
@@ -63,7 +62,7 @@ _HOLDS_PER_PAGE = 5
 _LONGEST_HOLD = 65.0
 
 
-def _paced(client: Client, fetch: Callable[[], list[T]]) -> list[T]:
+def _paced(client: PagingMixin, fetch: Callable[[], list[T]]) -> list[T]:
     """``fetch()``, waiting out the rate governor's refusals in its "wait" mode.
 
     A walk over a long history can need the next minute's request weight: the governor
@@ -156,8 +155,20 @@ def _with_progress(rows: Iterator[list[T]], bar_factory: Callable[[], Any] | Non
             bar.close()
 
 
-class PagingMixin:
-    """``Client.klines_history()``, ``my_trades_history()`` and ``all_orders_history()``."""
+class PagingMixin(AllMethods):
+    """``Client.klines_history()``, ``my_trades_history()`` and ``all_orders_history()``.
+
+    The pages come from the facade's ``klines``, ``my_trades`` and ``all_orders``; the rest
+    it needs of the client is declared here and given by :class:`~binance_ws.Client`.
+    """
+
+    #: "wait", "raise" or None (see Client's rate_limit=).
+    _rate_limit: str | None
+
+    @property
+    def time_offset(self) -> int:
+        """Server clock minus local clock in ms (the client's, see ``Client.time_offset``)."""
+        raise NotImplementedError
 
     def klines_history(
         self,
@@ -167,17 +178,18 @@ class PagingMixin:
         start_time: int | dt.datetime,
         end_time: int | dt.datetime | None = None,
         time_zone: str | None = None,
-        page_size: int = MAX_PAGE,
+        page_size: int = 1000,
         timeout: float | None = None,
         progress: bool = False,
     ) -> Iterator[Kline]:
         """Every kline from ``start_time`` to ``end_time`` (default: up to now), oldest first.
 
         Pages of ``page_size`` klines (``klines`` with ``startTime`` / ``endTime``, weight 2
-        each); the next page starts just after the last kline's open time, so no row comes
-        twice or is skipped. Times are epoch ms or timezone-aware datetimes; ``time_zone``
-        shifts the interval boundaries as in :meth:`klines`. ``timeout`` applies to each
-        page's request. Parameters are checked here; pages are fetched as you iterate.
+        each); the next page starts at the last kline's close time + 1 (the next kline's
+        open time), so no row comes twice or is skipped. Times are epoch ms or
+        timezone-aware datetimes; ``time_zone`` shifts the interval boundaries as in
+        :meth:`klines`. ``timeout`` applies to each page's request. Parameters are checked
+        here; pages are fetched as you iterate.
 
         Example::
 
@@ -191,7 +203,6 @@ class PagingMixin:
             >>> len(rows) > 10, all(a.open_time < b.open_time for a, b in zip(rows, rows[1:]))
             (True, True)
         """
-        client: Client = self  # type: ignore[assignment]
         value = interval.value if isinstance(interval, KlineInterval) else interval
         if value not in _INTERVALS:
             raise InvalidParameterError(
@@ -207,7 +218,7 @@ class PagingMixin:
         step = _INTERVAL_MS.get(value)
         total = None
         if step is not None:
-            last = end if end is not None else int(time.time() * 1000) + client.time_offset
+            last = end if end is not None else int(time.time() * 1000) + self.time_offset
             total = max(last - start, 0) // step + 1
         bar = _progress_bar(progress, total, "kline")
 
@@ -215,7 +226,7 @@ class PagingMixin:
             cursor = start
             while end is None or cursor <= end:
                 request = functools.partial(
-                    client.klines,
+                    self.klines,
                     symbol=symbol,
                     interval=value,
                     start_time=cursor,
@@ -224,7 +235,7 @@ class PagingMixin:
                     limit=size,
                     timeout=wait,
                 )
-                page = _paced(client, request)
+                page = _paced(self, request)
                 fresh = [
                     k
                     for k in page
@@ -254,8 +265,8 @@ class PagingMixin:
         from_id: int | None = None,
         start_time: int | dt.datetime | None = None,
         end_time: int | dt.datetime | None = None,
-        page_size: int = MAX_PAGE,
-        recv_window: int | str | None = None,
+        page_size: int = 1000,
+        recv_window: Decimal | str | int | None = None,
         timeout: float | None = None,
         progress: bool = False,
     ) -> Iterator[AccountTrade]:
@@ -263,10 +274,11 @@ class PagingMixin:
 
         From trade id ``from_id`` (default 0: the first), or from ``start_time``: Binance
         allows at most 24 hours between ``startTime`` and ``endTime``, so the first trade is
-        found window by window (24 h each, empty windows skipped); from there, pages go by
-        ``fromId`` (trade ids grow with time). ``end_time`` (epoch ms or an aware datetime)
-        stops at the last trade up to that time; without it, up to the newest trade.
-        ``myTrades`` has weight 20 per page. ``from_id`` and ``start_time`` exclude each other.
+        found window by window (24 h each; an empty window still costs one ``myTrades``
+        request, weight 20); from there, pages go by ``fromId`` (trade ids grow with time).
+        ``end_time`` (epoch ms or an aware datetime) stops at the last trade up to that
+        time; without it, up to the newest trade. ``myTrades`` has weight 20 per page.
+        ``from_id`` and ``start_time`` exclude each other.
 
         Example::
 
@@ -281,7 +293,6 @@ class PagingMixin:
             >>> len(trades), sorted({t.id for t in trades}) == [t.id for t in trades]
             (3, True)
         """
-        client: Client = self  # type: ignore[assignment]
         first_id = _check_id(from_id, "from_id")
         start = to_ms(start_time, "start_time")
         end = to_ms(end_time, "end_time")
@@ -295,14 +306,12 @@ class PagingMixin:
         bar = _progress_bar(progress, None, "trade")
 
         def fetch(**window: Any) -> list[AccountTrade]:
-            return client.my_trades(
-                symbol=symbol, limit=size, recv_window=recv_window, timeout=wait, **window
-            )
+            return self.my_trades(symbol=symbol, limit=size, recv_window=recv_window, timeout=wait, **window)
 
         def pages() -> Iterator[list[AccountTrade]]:
             next_id = first_id if first_id is not None else 0
             if start is not None:
-                horizon = end if end is not None else _now_ms(client)
+                horizon = end if end is not None else _now_ms(self)
                 window = start
                 found: list[AccountTrade] = []
                 while window <= horizon and not found:
@@ -341,8 +350,8 @@ class PagingMixin:
         order_id: int | None = None,
         start_time: int | dt.datetime | None = None,
         end_time: int | dt.datetime | None = None,
-        page_size: int = MAX_PAGE,
-        recv_window: int | str | None = None,
+        page_size: int = 1000,
+        recv_window: Decimal | str | int | None = None,
         timeout: float | None = None,
         progress: bool = False,
     ) -> Iterator[Order]:
@@ -369,7 +378,6 @@ class PagingMixin:
             >>> [str(o.status) for o in orders]
             ['FILLED', 'FILLED', 'FILLED']
         """
-        client: Client = self  # type: ignore[assignment]
         first_id = _check_id(order_id, "order_id")
         start = to_ms(start_time, "start_time")
         end = to_ms(end_time, "end_time")
@@ -388,9 +396,7 @@ class PagingMixin:
         bar = _progress_bar(progress, None, "order")
 
         def fetch(**params: Any) -> list[Order]:
-            return client.all_orders(
-                symbol=symbol, limit=size, recv_window=recv_window, timeout=wait, **params
-            )
+            return self.all_orders(symbol=symbol, limit=size, recv_window=recv_window, timeout=wait, **params)
 
         def by_id() -> Iterator[list[Order]]:
             next_id = first_id if first_id is not None else 0
@@ -408,7 +414,7 @@ class PagingMixin:
                 next_id = _order_id(fresh[-1]) + 1
 
         def by_time(first: int) -> Iterator[list[Order]]:
-            horizon = end if end is not None else _now_ms(client)
+            horizon = end if end is not None else _now_ms(self)
             seen: set[int] = set()
             # Windows still to read, the earliest last; each at most 24 h wide.
             todo = [(w, min(w + DAY_MS - 1, horizon)) for w in range(first, horizon + 1, DAY_MS)]
@@ -435,7 +441,7 @@ class PagingMixin:
         return _with_progress(pages, bar)
 
 
-def _now_ms(client: Client) -> int:
+def _now_ms(client: PagingMixin) -> int:
     return int(time.time() * 1000) + client.time_offset
 
 

@@ -17,29 +17,42 @@ import time
 from collections.abc import Iterable
 from decimal import Decimal
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import attrs
 
 from ._auth import resolve_signer
+from ._client_surface import ClientCalls
 from ._converter import structure
 from ._errors import BinanceWSError, InvalidParameterError
 from ._signing import Signer, canonical_payload
-from ._userdata import EventsLostError, StreamGap
+from ._userdata import UserDataStream
+from ._userdata_markers import EventsLostError, StreamGap
 from .enums import OrderStatus, OrderType, Side
 from .models.account import AccountInfo, Order
 from .models.events import ExecutionReport, OutboundAccountPosition
 
-if TYPE_CHECKING:
-    from ._client import Client
-
 logger = logging.getLogger(__name__)
 
-__all__ = ["AccountTracker", "TrackedBalance", "TrackedOrder"]
+__all__ = ["AccountTracker", "TrackedBalance", "TrackedOrder", "TrackerClient"]
 
 _OPEN = frozenset({OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED, OrderStatus.PENDING_NEW})
 # Finished orders remembered (for wait_for and lookups); the oldest are forgotten first.
 _FINISHED_KEPT = 10_000
+
+
+class TrackerClient(ClientCalls, Protocol):
+    """What an :class:`AccountTracker` uses of its client: the request paths and its stream."""
+
+    def user_data(
+        self,
+        *,
+        api_key: str | None,
+        api_secret: str | bytes | None,
+        private_key: Any,
+        private_key_password: str | bytes | None,
+        buffer_size: int,
+    ) -> UserDataStream: ...
 
 
 @attrs.frozen
@@ -104,7 +117,7 @@ class AccountTracker:
 
     def __init__(
         self,
-        client: Client,
+        client: TrackerClient,
         *,
         api_key: str | None = None,
         api_secret: str | bytes | None = None,

@@ -22,18 +22,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from . import _json
+from ._client_surface import StreamClient, StreamRoutes
 from ._connection import Link
-from ._errors import BinanceWSError, ConnectionClosedError, InvalidParameterError
+from ._errors import BinanceWSError, ConnectionClosedError, InvalidParameterError, ProtocolError
 from ._signing import ED25519, Signer, canonical_payload
 from ._userdata_markers import EventsLostError, StreamGap, _drop, _Lost
 from .models.events import EventStreamTerminated, UserDataEvent, decode_event
-
-if TYPE_CHECKING:
-    from ._client import Client
-    from ._userdata_client import UserDataRouter
+from .models.general import Empty
+from .models.user_data import Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +87,8 @@ class UserDataStream:
 
     def __init__(
         self,
-        client: Client,
-        router: UserDataRouter,
+        client: StreamClient,
+        router: StreamRoutes[UserDataStream],
         *,
         signer: Signer | None,
         buffer_size: int,
@@ -192,23 +191,24 @@ class UserDataStream:
         signer = self._signer
         if signer is None:
             own = client._signer
+            # The typed path the facade's user_data_stream_subscribe* methods take.
             if own is not None and own.key_type == ED25519 and client._session_key == own.api_key:
-                return self._sid(client.user_data_stream_subscribe().subscription_id), True
-            sub = client.user_data_stream_subscribe_signature(recv_window=self._recv_window)
+                sub: Subscription = client._call("userDataStream.subscribe", {}, Subscription)
+                return self._sid(sub.subscription_id), True
+            params = {"recvWindow": self._recv_window}
+            sub = client._call("userDataStream.subscribe.signature", params, Subscription)
             return self._sid(sub.subscription_id), False
-        params: dict[str, Any] = {"apiKey": signer.api_key}
+        signed: dict[str, Any] = {"apiKey": signer.api_key}
         if self._recv_window is not None:
-            params["recvWindow"] = self._recv_window
-        params["timestamp"] = _now_ms() + client.time_offset
-        params["signature"] = signer.sign(canonical_payload(params))
-        result = client.request("userDataStream.subscribe.signature", params).result
+            signed["recvWindow"] = self._recv_window
+        signed["timestamp"] = _now_ms() + client.time_offset
+        signed["signature"] = signer.sign(canonical_payload(signed))
+        result = client.request("userDataStream.subscribe.signature", signed).result
         return self._sid(result.get("subscriptionId") if isinstance(result, dict) else None), False
 
     @staticmethod
     def _sid(value: Any) -> int:
         if type(value) is not int:
-            from ._errors import ProtocolError
-
             raise ProtocolError("userDataStream.subscribe: the result has no integer subscriptionId")
         return value
 
@@ -242,7 +242,7 @@ class UserDataStream:
             ", logon" if via_logon else "",
         )
 
-    def _restore(self, client: Client) -> None:
+    def _restore(self, client: StreamClient) -> None:
         if self._closed or self.ended:
             return
         link = client._conns.link_for_thread()
@@ -574,7 +574,7 @@ class UserDataStream:
             try:
                 link = conns.link
                 if link is not None and link.number == primary:
-                    self._client.user_data_stream_unsubscribe(subscription_id=sid)
+                    self._client._call("userDataStream.unsubscribe", {"subscriptionId": sid}, Empty)
             except (BinanceWSError, OSError) as exc:
                 logger.info("user data stream %d: unsubscribe failed: %s", self.number, exc)
             finally:

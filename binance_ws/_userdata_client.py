@@ -11,16 +11,14 @@ from __future__ import annotations
 import collections
 import logging
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ._auth import resolve_signer, validate_recv_window
+from ._client_surface import RouterClient, StreamClient
 from ._connection import ClientState, ConnectionEvent, ConnectionEventKind, Link
 from ._errors import ClientClosedError, InvalidParameterError
+from ._tracker import AccountTracker, TrackerClient
 from ._userdata import DEFAULT_BUFFER_SIZE, UserDataStream
-
-if TYPE_CHECKING:
-    from ._client import Client
-    from ._tracker import AccountTracker
 
 logger = logging.getLogger("binance_ws._userdata")
 
@@ -35,7 +33,7 @@ _ORPHAN_KEYS = 16
 class UserDataRouter:
     """Hands each event frame to the stream of its (connection, subscription id)."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: RouterClient) -> None:
         self._client = client
         self._lock = threading.Lock()
         self._routes: dict[tuple[int, int], UserDataStream] = {}
@@ -108,6 +106,12 @@ class UserDataRouter:
                 stream._end("the client gave up reconnecting")
 
 
+class _StreamOwner(StreamClient, RouterClient, Protocol):
+    """What ``user_data()`` uses of the client it is a method of (``self``)."""
+
+    _user_data_router: UserDataRouter | None
+
+
 class UserDataMixin:
     """``Client.user_data()`` and ``Client.account_tracker()``."""
 
@@ -115,7 +119,7 @@ class UserDataMixin:
     _user_data_lock = threading.Lock()
 
     def user_data(
-        self,
+        self: _StreamOwner,
         *,
         api_key: str | None = None,
         api_secret: str | bytes | None = None,
@@ -149,7 +153,6 @@ class UserDataMixin:
             ...             print(stream.get(timeout=0.1))
             None
         """
-        client: Client = self  # type: ignore[assignment]
         if isinstance(buffer_size, bool) or not isinstance(buffer_size, int) or buffer_size < 0:
             raise InvalidParameterError(
                 "buffer_size", f"must be an int >= 0 (0: handlers only), got {buffer_size!r}"
@@ -166,14 +169,14 @@ class UserDataMixin:
         signer = None
         if api_key is not None or api_secret is not None or private_key is not None:
             signer = resolve_signer(api_key, api_secret, private_key, private_key_password, from_env=False)
-        if client.state is not ClientState.OPEN and client.state is not ClientState.RECONNECTING:
-            raise ClientClosedError.not_open("user_data", closed=client.state is ClientState.CLOSED)
+        if self.state is not ClientState.OPEN and self.state is not ClientState.RECONNECTING:
+            raise ClientClosedError.not_open("user_data", closed=self.state is ClientState.CLOSED)
         with UserDataMixin._user_data_lock:
             router = self._user_data_router
             if router is None:
-                router = self._user_data_router = UserDataRouter(client)
+                router = self._user_data_router = UserDataRouter(self)
         stream = UserDataStream(
-            client,
+            self,
             router,
             signer=signer,
             buffer_size=buffer_size,
@@ -184,7 +187,7 @@ class UserDataMixin:
         return stream._open()
 
     def account_tracker(
-        self,
+        self: TrackerClient,
         *,
         api_key: str | None = None,
         api_secret: str | bytes | None = None,
@@ -196,19 +199,16 @@ class UserDataMixin:
         See :class:`~binance_ws.AccountTracker`. Another account's key may be given as for
         :meth:`user_data` (its snapshot is read with that key too).
         """
-        from ._tracker import AccountTracker
-
         return AccountTracker(
-            self,  # type: ignore[arg-type]
+            self,
             api_key=api_key,
             api_secret=api_secret,
             private_key=private_key,
             private_key_password=private_key_password,
         )
 
-    def _link_lost(self, link: Link, reason: str) -> None:
-        client: Client = self  # type: ignore[assignment]
-        client._conns.lost(link, reason)
+    def _link_lost(self: _StreamOwner, link: Link, reason: str) -> None:
+        self._conns.lost(link, reason)
         router = self._user_data_router
         if router is not None:
             router.link_lost(link)

@@ -14,11 +14,12 @@ the engine and the handlers import nothing of websockets, sockets or TLS.
 
 from __future__ import annotations
 
-import ast
 import pathlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import pytest
+from import_graph import cycles, imports_of
+from import_graph import sdk_modules as _sdk_modules
 
 from binance_ws._spec import METHODS
 from binance_ws.exchange.handlers import registry
@@ -40,38 +41,6 @@ SDK_SHARED = frozenset(
         "binance_ws.enums",  # SecurityType of the method table
     }
 )
-
-
-def _module_name(path: pathlib.Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
-
-
-def _sdk_modules() -> dict[str, pathlib.Path]:
-    return {_module_name(p): p for p in (ROOT / "binance_ws").rglob("*.py")}
-
-
-def imports_of(module: str, source: str, is_package: bool, known: Iterable[str]) -> set[str]:
-    """Every module ``source`` imports (``from a import b`` counts ``a.b`` when it is a module)."""
-    known = set(known)
-    found: set[str] = set()
-    package = module if is_package else module.rpartition(".")[0]
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                parts = package.split(".")
-                base_parts = parts[: len(parts) - (node.level - 1)]
-                base = ".".join(base_parts + ([node.module] if node.module else []))
-            else:
-                base = node.module or ""
-            for alias in node.names:
-                candidate = f"{base}.{alias.name}"
-                found.add(candidate if candidate in known else base)
-    return found
 
 
 def exchange_graph() -> dict[str, set[str]]:
@@ -102,46 +71,6 @@ def upward_imports(graph: Mapping[str, set[str]]) -> list[str]:
         for b in targets
         if b.startswith(PACKAGE) and layer_of(b) > layer_of(a)
     )
-
-
-def cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:
-    """The strongly connected sets of more than one module (and modules importing themselves)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-    counter = 0
-
-    def visit(node: str) -> None:  # Tarjan; the graph is small, recursion is fine
-        nonlocal counter
-        index[node] = low[node] = counter
-        counter += 1
-        stack.append(node)
-        on_stack.add(node)
-        for nxt in graph.get(node, ()):
-            if nxt not in graph:
-                continue
-            if nxt not in index:
-                visit(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in on_stack:
-                low[node] = min(low[node], index[nxt])
-        if low[node] == index[node]:
-            component: list[str] = []
-            while True:
-                top = stack.pop()
-                on_stack.discard(top)
-                component.append(top)
-                if top == node:
-                    break
-            if len(component) > 1 or node in graph.get(node, ()):
-                found.append(sorted(component))
-
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return found
 
 
 def test_the_graph_sees_every_kind_of_import() -> None:
