@@ -52,8 +52,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from ._compiled import compiled_hook
 from ._display import ResultList
 from ._enumbase import BinanceEnum
-from ._naming import to_camel
-from .models._base import CONVERTER_SEAM
+from .models._base import CONVERTER_SEAM, wire_name
 
 if typing.TYPE_CHECKING:
     from ._ratelimits import RateLimit
@@ -65,12 +64,6 @@ logger = logging.getLogger(__name__)
 __all__ = ["make_converter", "structure", "unstructure", "wire_name"]
 
 T = TypeVar("T")
-
-
-def wire_name(field: attrs.Attribute[Any]) -> str:
-    """The JSON key of a model field."""
-    explicit = field.metadata.get("wire")
-    return explicit if isinstance(explicit, str) else to_camel(field.name.lstrip("_"))
 
 
 def _structure_decimal(value: Any, _: type) -> Decimal:
@@ -575,4 +568,7 @@ def unstructure(obj: Any) -> Any:
 # The package's converter: built once, configured only here, never mutated afterwards. Built
 # after structure/unstructure exist, since building it imports the model modules.
 _CONVERTER = make_converter()
-CONVERTER_SEAM["structure"] = structure  # how models converting on first access reach it
+# How the models reach the converter (they sit below it): lazy conversion, raw documents.
+CONVERTER_SEAM.update(
+    structure=structure, unstructure=unstructure, structure_hook=_CONVERTER.get_structure_hook
+)

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import attrs
 
 from .._display import Displayable
+from .._naming import to_camel
 
 __all__ = ["WireModel", "dict_getstate", "dict_setstate", "lazy", "ms_to_datetime"]
 
@@ -63,6 +64,23 @@ CONVERTER_SEAM: dict[str, Callable[..., Any]] = {}
 def structure_later(data: Any, tp: Any) -> Any:
     """``binance_ws.structure(data, tp)``, for a conversion done on first access."""
     return CONVERTER_SEAM["structure"](data, tp)
+
+
+def unstructure_later(obj: Any) -> Any:
+    """``binance_ws.unstructure(obj)``, for a model that gives back its wire JSON."""
+    return CONVERTER_SEAM["unstructure"](obj)
+
+
+def structure_hook(cls: Any) -> Callable[[Any, Any], Any]:
+    """The converter's structure hook for ``cls`` (a decoder compiled on top of it)."""
+    hook: Callable[[Any, Any], Any] = CONVERTER_SEAM["structure_hook"](cls)
+    return hook
+
+
+def wire_name(field: attrs.Attribute[Any]) -> str:
+    """The JSON key of a model field: its ``wire`` metadata, else its name in camelCase."""
+    explicit = field.metadata.get("wire")
+    return explicit if isinstance(explicit, str) else to_camel(field.name.lstrip("_"))
 
 
 def lazy(raw: str, cache: str, convert: Callable[[Any], T]) -> property:

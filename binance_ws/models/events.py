@@ -46,7 +46,16 @@ from ..enums import (
     TimeInForce,
     WorkingFloor,
 )
-from ._base import WireModel, dict_getstate, dict_setstate, ms_to_datetime
+from ._base import (
+    WireModel,
+    dict_getstate,
+    dict_setstate,
+    ms_to_datetime,
+    structure_hook,
+    structure_later,
+    unstructure_later,
+    wire_name,
+)
 
 __all__ = [
     "BalanceUpdate",
@@ -253,9 +262,7 @@ class UnknownEvent(UserDataEvent):
     @property
     def raw(self) -> dict[str, Any]:
         """The event object exactly as received."""
-        from .._converter import unstructure
-
-        out: dict[str, Any] = unstructure(self)
+        out: dict[str, Any] = unstructure_later(self)
         return out
 
 
@@ -297,10 +304,8 @@ class _Decoder:
     def __init__(self, cls: type[UserDataEvent]) -> None:
         import typing
 
-        from .._converter import _CONVERTER, wire_name
-
         self.cls = cls
-        self.hook = _CONVERTER.get_structure_hook(cls)
+        self.hook = structure_hook(cls)
         self.shapes: dict[tuple[str, ...], Callable[[dict[str, Any]], Any]] = {}
         self._lock = threading.Lock()
         for f in attrs.fields(cls):
@@ -318,7 +323,7 @@ class _Decoder:
             elif isinstance(tp, type) and issubclass(tp, str) and tp is not str:
                 kind, conv = "enum", tp._value2member_map_  # type: ignore[attr-defined]
             elif typing.get_origin(tp) is list:
-                kind, conv = "hook", functools.partial(_call, _CONVERTER.get_structure_hook(tp), tp)
+                kind, conv = "hook", functools.partial(_call, structure_hook(tp), tp)
             else:
                 kind, conv = "keep", None
             self.fields[wire_name(f)] = (f.name, kind, conv)
@@ -412,8 +417,7 @@ def decode_event(raw: Mapping[str, Any]) -> UserDataEvent:
     if decoder is None and type(kind) is str:
         decoder = _decoder(kind)
     if decoder is None:
-        from .._converter import structure
-
-        return structure(raw, UnknownEvent)
+        unknown: UnknownEvent = structure_later(raw, UnknownEvent)
+        return unknown
     event: UserDataEvent = decoder(raw if type(raw) is dict else dict(raw))
     return event

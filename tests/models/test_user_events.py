@@ -76,7 +76,7 @@ def test_examples_round_trip_exactly(spec: dict[str, Any]) -> None:
 def test_every_documented_key_has_a_readable_field() -> None:
     import attrs
 
-    from binance_ws._converter import wire_name
+    from binance_ws.models._base import wire_name
 
     for kind, model in MODELS.items():
         spec = BY_TYPE[kind]
