@@ -37,8 +37,8 @@ from ._errors import (
     UnauthorizedError,
     WAFBlockedError,
 )
-from ._governor import RateGovernor, RateLimitUsage
-from ._ratelimits import RateLimit
+from ._governor import RateGovernor
+from ._ratelimits import RateLimit, RateLimitUsage
 from ._resolve import CancelReplaceResolution
 from ._response import Response
 from ._tracker import AccountTracker, TrackedBalance, TrackedOrder

@@ -35,10 +35,10 @@ from ._errors import (
     InvalidParameterError,
     ProtocolError,
 )
-from ._governor import RateGovernor, RateLimitUsage, validate_rate_limit
+from ._governor import RateGovernor, validate_rate_limit
 from ._methods import AllMethods
 from ._paging import PagingMixin
-from ._ratelimits import RateLimit, parse_rate_limits
+from ._ratelimits import RateLimit, RateLimitUsage, parse_rate_limits
 from ._request import RequestPath, fork_count, validate_timeout
 from ._request import forked as is_forked
 from ._resolve import ResolveUnknown

@@ -7,8 +7,7 @@ weight (and, for order placements, its order count) is reserved; each response's
 ``rateLimits`` then sets the count to the server's, the truth. Windows reset on calendar
 boundaries of the server clock (local clock plus ``time_offset``).
 
-Not ``from __future__ import annotations``: the package re-homes :class:`RateLimitUsage` to
-``binance_ws``, whose namespace could not resolve string annotations.
+What it reports, :class:`~binance_ws.RateLimitUsage`, is a record of ``_ratelimits``.
 """
 
 import collections
@@ -20,15 +19,15 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import attrs
-
 from ._connection import AttemptBudget
 from ._errors import InvalidParameterError, RateLimitedError
+from ._ratelimits import INTERVAL_SECONDS as _INTERVAL_SECONDS
+from ._ratelimits import RateLimitUsage
 from .enums import RateLimitInterval, RateLimitType
 
 logger = logging.getLogger("binance_ws._client")
 
-__all__ = ["RATE_LIMIT_MODES", "RateGovernor", "RateLimitUsage", "validate_rate_limit"]
+__all__ = ["RATE_LIMIT_MODES", "RateGovernor", "validate_rate_limit"]
 
 #: The values of ``Client(rate_limit=...)``.
 RATE_LIMIT_MODES = ("wait", "raise", None)
@@ -40,7 +39,6 @@ DEFAULT_ORDERS_DAY = 160_000
 #: much ahead of or behind ours has already reset when we do, and a request sent just before
 #: our boundary is counted in whichever window the server puts it in (see ``_Bucket.roll``).
 DEFAULT_MARGIN = 0.5
-_INTERVAL_SECONDS = {"SECOND": 1, "MINUTE": 60, "HOUR": 3600, "DAY": 86400}
 _CONNECT_WEIGHT = 2
 
 # A reservation: (weight, orders, weight given back on success, account, window time).
@@ -54,48 +52,6 @@ def validate_rate_limit(value: object) -> str | None:
     raise InvalidParameterError(
         "rate_limit", f"must be 'wait' (the default), 'raise' or None (no local limiting), got {value!r}"
     )
-
-
-@attrs.frozen(kw_only=True, repr=False)
-class RateLimitUsage:
-    """One limit as the governor sees it: ``usage`` of ``limit`` until ``resets_at``.
-
-    ``learnt`` is True once the server reported this limit (a response's ``rateLimits`` or
-    ``exchange_info()``); until then the documented default applies.
-
-    Example::
-
-        >>> from binance_ws import Client
-        >>> from binance_ws.exchange import LocalExchange
-        >>> with LocalExchange() as ex, Client(ex.url) as client:
-        ...     _ = client.ping()
-        ...     weight = client.rate_limits[0]
-        >>> weight.type, weight.interval, weight.interval_num, weight.limit
-        (<RateLimitType.REQUEST_WEIGHT: 'REQUEST_WEIGHT'>, <RateLimitInterval.MINUTE: 'MINUTE'>, 1, 6000)
-        >>> weight.usage >= 3 and weight.learnt
-        True
-    """
-
-    type: RateLimitType
-    interval: RateLimitInterval
-    interval_num: int
-    limit: int
-    usage: int
-    #: When the window resets (UTC, on the server clock as estimated).
-    resets_at: _dt.datetime
-    seconds_to_reset: float
-    learnt: bool = False
-
-    @property
-    def remaining(self) -> int:
-        """How much is left in the current window."""
-        return max(self.limit - self.usage, 0)
-
-    def __repr__(self) -> str:
-        return (
-            f"<{self.type.value} {self.interval_num} {self.interval.value}: {self.usage}/{self.limit},"
-            f" resets in {self.seconds_to_reset:.1f} s>"
-        )
 
 
 class _Bucket:

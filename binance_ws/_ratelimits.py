@@ -1,9 +1,11 @@
-"""Rate-limit records as the server reports them on every response."""
+"""Rate-limit records: as the server reports them on every response (:class:`RateLimit`), and
+as the client's rate governor sees them (:class:`RateLimitUsage`)."""
 
 # No ``from __future__ import annotations`` here: the package re-homes RateLimit to
 # ``binance_ws`` (for tracebacks), whose namespace could not resolve string annotations, so
 # typing.get_type_hints (cattrs, attrs.resolve_types) would fail on them.
 
+import datetime as _dt
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -12,9 +14,10 @@ import attrs
 
 from .enums import RateLimitInterval, RateLimitType
 
-__all__ = ["RateLimit", "parse_rate_limit", "parse_rate_limits"]
+__all__ = ["INTERVAL_SECONDS", "RateLimit", "RateLimitUsage", "parse_rate_limit", "parse_rate_limits"]
 
-_INTERVAL_SECONDS = {"SECOND": 1, "MINUTE": 60, "HOUR": 3600, "DAY": 86400}
+#: Seconds in one of each interval Binance counts limits in.
+INTERVAL_SECONDS = {"SECOND": 1, "MINUTE": 60, "HOUR": 3600, "DAY": 86400}
 
 
 @attrs.frozen(kw_only=True)
@@ -53,7 +56,7 @@ class RateLimit:
         A 1-MINUTE window ends at the next full minute, a 10-SECOND one at :00, :10, ...,
         a 1-DAY one at midnight UTC. ``now``: epoch seconds (default: the local clock).
         """
-        length = _INTERVAL_SECONDS.get(str(self.interval), 60) * max(self.interval_num, 1)
+        length = INTERVAL_SECONDS.get(str(self.interval), 60) * max(self.interval_num, 1)
         at = time.time() if now is None else now
         return length - (at % length)
 
@@ -90,3 +93,45 @@ def parse_rate_limit(item: Mapping[str, Any]) -> RateLimit:
         limit=int(item.get("limit", 0)),
         count=item.get("count"),
     )
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class RateLimitUsage:
+    """One limit as the governor sees it: ``usage`` of ``limit`` until ``resets_at``.
+
+    ``learnt`` is True once the server reported this limit (a response's ``rateLimits`` or
+    ``exchange_info()``); until then the documented default applies.
+
+    Example::
+
+        >>> from binance_ws import Client
+        >>> from binance_ws.exchange import LocalExchange
+        >>> with LocalExchange() as ex, Client(ex.url) as client:
+        ...     _ = client.ping()
+        ...     weight = client.rate_limits[0]
+        >>> weight.type, weight.interval, weight.interval_num, weight.limit
+        (<RateLimitType.REQUEST_WEIGHT: 'REQUEST_WEIGHT'>, <RateLimitInterval.MINUTE: 'MINUTE'>, 1, 6000)
+        >>> weight.usage >= 3 and weight.learnt
+        True
+    """
+
+    type: RateLimitType
+    interval: RateLimitInterval
+    interval_num: int
+    limit: int
+    usage: int
+    #: When the window resets (UTC, on the server clock as estimated).
+    resets_at: _dt.datetime
+    seconds_to_reset: float
+    learnt: bool = False
+
+    @property
+    def remaining(self) -> int:
+        """How much is left in the current window."""
+        return max(self.limit - self.usage, 0)
+
+    def __repr__(self) -> str:
+        return (
+            f"<{self.type.value} {self.interval_num} {self.interval.value}: {self.usage}/{self.limit},"
+            f" resets in {self.seconds_to_reset:.1f} s>"
+        )
