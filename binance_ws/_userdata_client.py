@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import logging
 import threading
+from decimal import Decimal
 from typing import Any, Protocol
 
 from ._auth import resolve_signer, validate_recv_window
@@ -126,7 +127,7 @@ class UserDataMixin:
         private_key: Any = None,
         private_key_password: str | bytes | None = None,
         buffer_size: int = DEFAULT_BUFFER_SIZE,
-        recv_window: int | str | None = None,
+        recv_window: Decimal | str | int | None = None,
         handler_queue_size: int | None = None,
     ) -> UserDataStream:
         """Subscribe to the User Data Stream and return it (a context manager: closing unsubscribes).
