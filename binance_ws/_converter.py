@@ -52,12 +52,10 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from ._compiled import compiled_hook
 from ._display import ResultList
 from ._enumbase import BinanceEnum
+from ._ratelimits import RateLimit, parse_rate_limit
+from ._response import Response
 from .models._base import CONVERTER_SEAM, wire_name
-
-if typing.TYPE_CHECKING:
-    from ._ratelimits import RateLimit
-    from ._response import Response
-    from .models.market import Kline, PriceLevel
+from .models.market import Kline, PriceLevel
 
 logger = logging.getLogger(__name__)
 
@@ -476,11 +474,6 @@ def make_converter() -> cattrs.Converter:
     # Tuples (a tuple of RateLimit, Kline.extra) are JSON arrays.
     conv.register_unstructure_hook(tuple, functools.partial(_unstructure_sequence, conv))
     conv.register_unstructure_hook(ResultList, functools.partial(_unstructure_sequence, conv))
-    # Imported here: model modules may import this one (structure/unstructure) at load time.
-    from ._ratelimits import RateLimit, parse_rate_limit
-    from ._response import Response
-    from .models.market import Kline, PriceLevel
-
     conv.register_structure_hook(RateLimit, lambda v, _: parse_rate_limit(v))
     conv.register_unstructure_hook(RateLimit, _unstructure_rate_limit)
     conv.register_unstructure_hook(Response, functools.partial(_unstructure_response, conv))
@@ -565,8 +558,7 @@ def unstructure(obj: Any) -> Any:
     return _CONVERTER.unstructure(obj)
 
 
-# The package's converter: built once, configured only here, never mutated afterwards. Built
-# after structure/unstructure exist, since building it imports the model modules.
+# The package's converter: built once, configured only here, never mutated afterwards.
 _CONVERTER = make_converter()
 # How the models reach the converter (they sit below it): lazy conversion, raw documents.
 CONVERTER_SEAM.update(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -108,8 +109,12 @@ def test_threaded_app_shares_one_client_and_one_stream(ex: LocalExchange) -> Non
     out = _run(ex, "threaded_app.py", "--orders", "6", "--workers", "3")
     assert "6 orders placed and cancelled by 3 workers on one client" in out
     assert "open orders left: 0" in out
-    workers = {line.split(":")[0] for line in out.splitlines() if line.startswith("worker")}
-    assert 1 <= len(workers) <= 3
+    lines = [line for line in out.splitlines() if line.startswith("worker")]
+    # One line per order, in order (pool.map), each from one of the pool's three threads.
+    assert [re.findall(r"order (\d+) ", line) for line in lines] == [[str(i)] for i in range(6)]
+    assert all(line.endswith("placed and cancelled") for line in lines)
+    names = {line.split(":")[0] for line in lines}
+    assert len(names) <= 3 and all(re.fullmatch(r"worker_\d", name) for name in names), names
     methods = _methods_since(ex, start)
     assert methods.count("order.place") == 6 and methods.count("order.cancel") == 6
     assert methods.count("userDataStream.subscribe.signature") == 1  # one stream for the pool
